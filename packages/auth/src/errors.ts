@@ -1,0 +1,104 @@
+/**
+ * Auth errors as RFC 9457 problem details. Each carries a stable `code` to switch on,
+ * the HTTP `status`, a human `detail` that never repeats the credential, the headers
+ * the answer needs (`WWW-Authenticate`), and the library error as `cause`.
+ */
+
+export type AuthErrorCode =
+  | "invalid_request"
+  | "invalid_token"
+  | "insufficient_scope"
+  | "invalid_scope"
+  | "issuer_unavailable"
+  | "service_unavailable";
+
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: AuthErrorCode;
+}
+
+export interface AuthErrorOptions {
+  code?: AuthErrorCode;
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
+
+export abstract class AuthError extends Error {
+  abstract readonly status: number;
+  abstract readonly title: string;
+  readonly code: AuthErrorCode;
+  readonly detail: string;
+  readonly headers: Record<string, string>;
+
+  constructor(detail: string, defaultCode: AuthErrorCode, options: AuthErrorOptions = {}) {
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.detail = detail;
+    this.code = options.code ?? defaultCode;
+    this.headers = { ...options.headers };
+  }
+
+  toProblem(): ProblemDetails {
+    return { type: "about:blank", title: this.title, status: this.status, detail: this.detail, code: this.code };
+  }
+
+  /** The problem as a standard `Response` (problem+json, no caching, the error's headers). */
+  toResponse(): Response {
+    return new Response(JSON.stringify(this.toProblem()), {
+      status: this.status,
+      headers: { "content-type": "application/problem+json", "cache-control": "no-store", ...this.headers },
+    });
+  }
+}
+
+/** 401: the credential is missing, malformed, expired or not ours. */
+export class Unauthorized extends AuthError {
+  readonly status = 401;
+  readonly title = "Unauthorized";
+  constructor(detail = "Authentication required", options: AuthErrorOptions = {}) {
+    super(detail, "invalid_token", options);
+  }
+
+  /** The same error with `WWW-Authenticate` set (schemes add their challenge). */
+  withChallenge(challenge: string): Unauthorized {
+    const copy = new Unauthorized(this.detail, { code: this.code, cause: this.cause, headers: this.headers });
+    copy.headers["www-authenticate"] = challenge;
+    return copy;
+  }
+}
+
+/** 403: the credential is good but lacks what the operation needs. */
+export class Forbidden extends AuthError {
+  readonly status = 403;
+  readonly title = "Forbidden";
+  constructor(detail = "Forbidden", options: AuthErrorOptions = {}) {
+    super(detail, "insufficient_scope", options);
+  }
+
+  static missingScope(scope: string): Forbidden {
+    return new Forbidden(`Token is missing required scope: ${scope}`, {
+      headers: { "www-authenticate": `Bearer error="insufficient_scope", scope="${escapeQuoted(scope)}"` },
+    });
+  }
+}
+
+/** 503: something we depend on to decide (an external issuer, the database) did not answer. */
+export class ServiceUnavailable extends AuthError {
+  readonly status = 503;
+  readonly title = "Service Unavailable";
+  constructor(detail = "Authentication is temporarily unavailable", options: AuthErrorOptions = {}) {
+    super(detail, "service_unavailable", { ...options, headers: { "retry-after": "5", ...options.headers } });
+  }
+}
+
+export function isAuthError(error: unknown): error is AuthError {
+  return error instanceof AuthError;
+}
+
+/** Escapes a value for a quoted-string in an HTTP auth parameter (RFC 9110 §5.6.4). */
+export function escapeQuoted(value: string): string {
+  return value.replace(/[\\"]/g, "\\$&").replace(/[\r\n]/g, " ");
+}

@@ -1,0 +1,67 @@
+/**
+ * argon2id password hashing with OWASP's minimum parameters (m=19456 KiB, t=2, p=1).
+ * Hashing shares libuv's thread pool with WebCrypto (jose): a burst of logins would stall
+ * every token verify behind it, so at most `PASSWORD_HASH_CONCURRENCY` run at once.
+ */
+import { hash, verify } from "@node-rs/argon2";
+
+export interface PasswordHashParams {
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
+
+export const OWASP_ARGON2ID: PasswordHashParams = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+
+const ALGORITHM_ARGON2ID = 2; // @node-rs/argon2's Algorithm.Argon2id (a const enum, not importable with isolatedModules)
+const PASSWORD_HASH_CONCURRENCY = 2;
+
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function bounded<T>(task: () => Promise<T>): Promise<T> {
+  // A finishing task hands its slot straight to the next waiter, so no newcomer can jump in between.
+  if (running >= PASSWORD_HASH_CONCURRENCY) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running++;
+  try {
+    return await task();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
+export function hashPassword(password: string, params: PasswordHashParams = OWASP_ARGON2ID): Promise<string> {
+  return bounded(() => hash(password, { ...params, algorithm: ALGORITHM_ARGON2ID }));
+}
+
+/** False for a wrong password and for a hash that is not a valid argon2 string. */
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  try {
+    return await bounded(() => verify(passwordHash, password));
+  } catch {
+    return false;
+  }
+}
+
+/** A hash made with other parameters (or another algorithm) should be replaced at next login. */
+export function needsRehash(passwordHash: string, params: PasswordHashParams = OWASP_ARGON2ID): boolean {
+  const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(passwordHash);
+  if (!match) return true;
+  return (
+    Number(match[1]) !== params.memoryCost ||
+    Number(match[2]) !== params.timeCost ||
+    Number(match[3]) !== params.parallelism
+  );
+}
+
+/**
+ * A valid hash of a random password, verified against when the user does not exist so
+ * that "unknown email" costs the same time as "wrong password".
+ */
+let dummyHash: Promise<string> | undefined;
+export function verifyAgainstDummy(password: string): Promise<boolean> {
+  dummyHash ??= hashPassword(crypto.randomUUID());
+  return dummyHash.then((h) => verifyPassword(h, password)).then(() => false);
+}

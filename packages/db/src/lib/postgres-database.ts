@@ -1,0 +1,44 @@
+import { drizzle } from "drizzle-orm/postgres-js";
+import { migrate } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import type { Database, Db } from "../client";
+import * as schema from "../schema";
+
+// Any constant works; it only has to be the same in every process that migrates.
+const MIGRATION_LOCK_ID = 7_110_422;
+
+export type OpenedDatabase = Database & { migrate(folder: string): Promise<void> };
+
+export async function openPostgres(url: string, max: number): Promise<OpenedDatabase> {
+  const sql = postgres(url, { max, onnotice: () => {}, connection: { application_name: "gatehouse" } });
+  const db = drizzle({ client: sql, schema, casing: "snake_case" }) as unknown as Db;
+  return {
+    db,
+    kind: "postgres",
+    async notify(channel, payload) {
+      await sql.notify(channel, payload);
+    },
+    async listen(channel, onPayload) {
+      const { unlisten } = await sql.listen(channel, onPayload);
+      return unlisten;
+    },
+    async ping() {
+      await sql`select 1`;
+    },
+    async migrate(migrationsFolder) {
+      // Several app instances may start at once: an advisory lock on a dedicated
+      // connection serialises them so each migration runs exactly once.
+      const lockSql = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        await lockSql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+        await migrate(drizzle({ client: lockSql }), { migrationsFolder });
+        await lockSql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
+      } finally {
+        await lockSql.end({ timeout: 5 });
+      }
+    },
+    async close() {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

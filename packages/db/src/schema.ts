@@ -1,0 +1,109 @@
+/**
+ * The whole database in one file: each table, then its relations.
+ * After editing, run `pnpm --filter @gatehouse/db generate` and commit `drizzle/`.
+ */
+import { relations, sql } from "drizzle-orm";
+import { index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    /** Stored as typed; uniqueness and lookup are case-insensitive (index on lower(email)). */
+    email: text().notNull(),
+    passwordHash: text().notNull(),
+    /** Scopes this user holds; tokens and API keys get a subset. */
+    scopes: text().array().notNull().default(sql`'{}'::text[]`),
+    createdAt: createdAt(),
+    disabledAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [uniqueIndex("users_email_lower_key").on(sql`lower(${t.email})`)],
+);
+
+export const usersRelations = relations(users, ({ many }) => ({
+  apiKeys: many(apiKeys),
+  refreshTokens: many(refreshTokens),
+  notes: many(notes),
+}));
+
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    /** Hex SHA-256 of the whole key; the key itself is never stored. */
+    keyHash: text().notNull(),
+    /** The first characters of the key, for recognising it in a list. */
+    start: text().notNull(),
+    scopes: text().array().notNull(),
+    expiresAt: timestamp({ withTimezone: true }),
+    lastUsedAt: timestamp({ withTimezone: true }),
+    revokedAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("api_keys_key_hash_key").on(t.keyHash), index("api_keys_user_id_idx").on(t.userId)],
+);
+
+export const apiKeysRelations = relations(apiKeys, ({ one }) => ({
+  user: one(users, { fields: [apiKeys.userId], references: [users.id] }),
+}));
+
+export const refreshTokens = pgTable(
+  "refresh_tokens",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    /** Every rotation of one sign-in shares a family; reuse of a spent token revokes it whole. */
+    familyId: uuid().notNull(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** Hex SHA-256 of the opaque token. */
+    tokenHash: text().notNull(),
+    scopes: text().array().notNull(),
+    userAgent: text(),
+    createdAt: createdAt(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    /** Set when this token was exchanged for its successor. */
+    usedAt: timestamp({ withTimezone: true }),
+    replacedBy: uuid(),
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("refresh_tokens_token_hash_key").on(t.tokenHash),
+    index("refresh_tokens_family_id_idx").on(t.familyId),
+    index("refresh_tokens_user_id_idx").on(t.userId),
+  ],
+);
+
+export const refreshTokensRelations = relations(refreshTokens, ({ one }) => ({
+  user: one(users, { fields: [refreshTokens.userId], references: [users.id] }),
+}));
+
+export const notes = pgTable(
+  "notes",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    ownerId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    title: text().notNull(),
+    body: text().notNull().default(""),
+    createdAt: createdAt(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("notes_owner_id_idx").on(t.ownerId)],
+);
+
+export const notesRelations = relations(notes, ({ one }) => ({
+  owner: one(users, { fields: [notes.ownerId], references: [users.id] }),
+}));
+
+export type User = typeof users.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
+export type Note = typeof notes.$inferSelect;

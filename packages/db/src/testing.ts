@@ -1,0 +1,60 @@
+/**
+ * Test databases. Each call returns a database nobody else uses, migrated:
+ * - `GATEHOUSE_TEST_PG_URL` set (an admin URL of a real server) → a new database with a
+ *   unique name on that server, dropped by `cleanup()`;
+ * - otherwise an in-memory PGlite, cloned from the migrated template that the global
+ *   setup (`@gatehouse/db/testing-setup`) dumped, so no test pays for initdb.
+ */
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import postgres from "postgres";
+import { createDb, type Database } from "./client";
+
+export interface TestDatabase extends Database {
+  /** postgres:// URL of this database (real Postgres only), for a second process or connection. */
+  url: string | undefined;
+  cleanup(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const adminUrl = process.env.GATEHOUSE_TEST_PG_URL;
+  return adminUrl ? createPostgresTestDatabase(adminUrl) : createPgliteTestDatabase();
+}
+
+async function createPgliteTestDatabase(): Promise<TestDatabase> {
+  const templatePath = process.env.GATEHOUSE_PGLITE_TEMPLATE;
+  const loadDataDir = templatePath ? new Blob([await readFile(templatePath)]) : undefined;
+  const database = await createDb({ dataDir: "memory://", loadDataDir, migrate: !loadDataDir });
+  return { ...database, url: undefined, cleanup: () => database.close() };
+}
+
+async function createPostgresTestDatabase(adminUrl: string): Promise<TestDatabase> {
+  const name = `gatehouse_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabaseName(adminUrl, name);
+  const database = await createDb({ url, maxConnections: 4 });
+  return {
+    ...database,
+    url,
+    async cleanup() {
+      await database.close();
+      const dropper = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      try {
+        await dropper.unsafe(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
+}
+
+export function withDatabaseName(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
