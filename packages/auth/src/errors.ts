@@ -26,7 +26,12 @@ export interface AuthErrorOptions {
   cause?: unknown;
 }
 
+// A global symbol, not `instanceof`: bundlers may load this module twice (Next.js server
+// layers), and an error made by one copy must still be recognised by the other.
+const AUTH_ERROR_BRAND = Symbol.for("@gatehouse/auth/AuthError");
+
 export abstract class AuthError extends Error {
+  readonly [AUTH_ERROR_BRAND] = true;
   abstract readonly status: number;
   abstract readonly title: string;
   readonly code: AuthErrorCode;
@@ -94,11 +99,17 @@ export class ServiceUnavailable extends AuthError {
   }
 }
 
+/** True for any AuthError, even one made by another copy of this module. */
 export function isAuthError(error: unknown): error is AuthError {
-  return error instanceof AuthError;
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[AUTH_ERROR_BRAND] === true;
 }
 
 /** Escapes a value for a quoted-string in an HTTP auth parameter (RFC 9110 §5.6.4). */
 export function escapeQuoted(value: string): string {
-  return value.replace(/[\\"]/g, "\\$&").replace(/[\r\n]/g, " ");
+  // Header values must be visible ASCII: anything else (CR/LF injection, non-Latin text that
+  // makes `new Headers()` throw) becomes "?" or a space.
+  return value
+    .replace(/[\\"]/g, "\\$&")
+    .replace(/[\r\n\t]/g, " ")
+    .replace(/[^\x20-\x7e]/g, "?");
 }
