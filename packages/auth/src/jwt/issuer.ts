@@ -1,0 +1,68 @@
+/** Issues access tokens signed with the key set's current key. */
+import { type CryptoKey, type JWTHeaderParameters, type JWTPayload, SignJWT } from "jose";
+import { type KeySetSource, keySetGetter } from "./key-set";
+
+export interface JwtIssuerOptions {
+  /** The key set (or a getter, for rotation); tokens are signed with its `current` key. */
+  keySet: KeySetSource;
+  /** `iss` of every token; must equal the discovery document's `issuer` exactly. */
+  issuer: string;
+  /** `aud` of every token, when set. */
+  audience?: string | undefined;
+  /** Lifetime in seconds when the caller gives none. Default: 900 (15 minutes). */
+  defaultExpiresIn?: number;
+  /** Clock in milliseconds, for tests. Default: `Date.now`. */
+  now?: () => number;
+}
+
+export interface AccessTokenResponse {
+  token_type: "Bearer";
+  access_token: string;
+  /** Seconds; always `exp − iat` of the token. */
+  expires_in: number;
+}
+
+export interface JwtIssuer {
+  /**
+   * Signs `claims` after filling `iss`, `aud`, `jti`, `iat` and `exp` (`iat + expiresIn`);
+   * a claim the caller sets explicitly wins. Header: `alg`, `kid`, `typ: "at+jwt"` (RFC 9068).
+   */
+  createAccessToken(claims: JWTPayload, options?: { expiresIn?: number }): Promise<AccessTokenResponse>;
+}
+
+export function createJwtIssuer(options: JwtIssuerOptions): JwtIssuer {
+  const { issuer, audience } = options;
+  const keySet = keySetGetter(options.keySet);
+  const defaultExpiresIn = options.defaultExpiresIn ?? 900;
+  const now = options.now ?? Date.now;
+  if (!issuer) throw new TypeError("createJwtIssuer: issuer is required");
+  if (!isPositiveInteger(defaultExpiresIn))
+    throw new TypeError("createJwtIssuer: defaultExpiresIn must be a positive integer");
+  return {
+    async createAccessToken(claims, { expiresIn = defaultExpiresIn } = {}) {
+      if (!isPositiveInteger(expiresIn)) throw new TypeError("createAccessToken: expiresIn must be a positive integer");
+      const key = keySet().current;
+      const iat = claims.iat ?? Math.floor(now() / 1000);
+      // Explicit claims win over the defaults we fill in.
+      const payload: JWTPayload = {
+        iss: issuer,
+        ...(audience ? { aud: audience } : {}),
+        jti: crypto.randomUUID(),
+        ...claims,
+        iat,
+        exp: claims.exp ?? iat + expiresIn,
+      };
+      const exp = payload.exp as number;
+      if (!Number.isFinite(iat) || !Number.isFinite(exp) || !(exp > iat)) {
+        throw new TypeError("createAccessToken: exp must be a number after iat");
+      }
+      const header: JWTHeaderParameters = { alg: key.alg, kid: key.kid, typ: "at+jwt" };
+      const access_token = await new SignJWT(payload).setProtectedHeader(header).sign(key.signingKey as CryptoKey);
+      return { token_type: "Bearer", access_token, expires_in: exp - iat };
+    },
+  };
+}
+
+function isPositiveInteger(value: number): boolean {
+  return Number.isInteger(value) && value > 0;
+}

@@ -1,0 +1,133 @@
+/**
+ * The verify pipeline shared by our own key set and remote issuers:
+ * cache hit → cheap structural checks → key lookup → jose (signature + claims) → principal.
+ * Options are checked once here, at construction; the per-token path only reads them.
+ */
+import { type CryptoKey, type JWTPayload, type JWTVerifyOptions, jwtVerify } from "jose";
+import { AuthError, Unauthorized } from "../errors";
+import type { Principal } from "../principal";
+import { InvalidScopeError } from "../scopes";
+import type { Verifier } from "../verifier";
+import { DEFAULT_MAX_TOKEN_LENGTH, inspectCompactJws, type TokenHeader } from "./compact-jws";
+import { unauthorizedFromJose } from "./jose-errors";
+import { type CacheOptions, VerifiedTokenCache } from "./verified-token-cache";
+
+export type { CacheOptions } from "./verified-token-cache";
+
+/** Options every JWT verifier takes (our key set or a remote issuer). */
+export interface TokenVerifyOptions<Alg extends string = string> {
+  /** Accepted `alg` values; no default on purpose. A token with another `alg` is a 401. */
+  algorithms: readonly Alg[];
+  /** Expected `iss`, compared exactly. */
+  issuer: string;
+  /** Expected `aud` (any of, for a list); `null` to skip the audience check explicitly. */
+  audience: string | readonly string[] | null;
+  /** Seconds of leeway for `exp`/`nbf`. Default: 5. */
+  clockTolerance?: number;
+  /** Claims that must be present besides `exp` (always required). Default: `["sub"]`. */
+  requiredClaims?: readonly string[];
+  /** Expected `typ` header (e.g. `"at+jwt"`, RFC 9068), when set. Default: not checked. */
+  typ?: string;
+  /** Longest token accepted, checked before any parsing. Default: 16384 characters. */
+  maxTokenLength?: number;
+  /** Builds the principal from verified claims. Default: `defaultPrincipal`. */
+  toPrincipal?: (claims: JWTPayload) => Principal;
+  /** Verified-token cache; `false` disables it. Default: `{ maxEntries: 1000 }`. */
+  cache?: CacheOptions | false;
+  /** Clock in milliseconds, for tests. Default: `Date.now`. */
+  now?: () => number;
+}
+
+export interface ResolvedKey {
+  readonly cryptoKey: CryptoKey;
+  /** Identity of the key; a cached token is honoured only while `isCurrent` still returns true for it. */
+  readonly handle: object;
+}
+
+export interface KeyResolver {
+  /** The key for an allow-listed header, or throws an `AuthError` (401 unknown key, 503 issuer down). */
+  resolve(header: TokenHeader): ResolvedKey | Promise<ResolvedKey>;
+  /** Synchronous: is `handle` still the key for `kid`? Called on every cache hit. */
+  isCurrent(kid: string, handle: object): boolean;
+}
+
+export function createTokenVerifier(
+  who: string,
+  options: TokenVerifyOptions,
+  defaults: { toPrincipal: (claims: JWTPayload) => Principal },
+  keys: KeyResolver,
+): Verifier {
+  const algorithms = [...options.algorithms];
+  if (algorithms.length === 0) throw new TypeError(`${who}: algorithms must not be empty`);
+  if (!options.issuer) throw new TypeError(`${who}: issuer is required`);
+  if (options.audience === undefined) throw new TypeError(`${who}: audience is required (null to skip the check)`);
+  const clockTolerance = options.clockTolerance ?? 5;
+  if (!(clockTolerance >= 0)) throw new TypeError(`${who}: clockTolerance must be >= 0`);
+  const maxTokenLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
+  if (!(maxTokenLength > 0)) throw new TypeError(`${who}: maxTokenLength must be positive`);
+
+  const allowed = new Set<string>(algorithms);
+  const toPrincipal = options.toPrincipal ?? defaults.toPrincipal;
+  const now = options.now ?? Date.now;
+  const cache = options.cache === false ? null : new VerifiedTokenCache(options.cache);
+  const joseOptions: JWTVerifyOptions = {
+    algorithms,
+    issuer: options.issuer,
+    ...(options.audience === null ? {} : { audience: [options.audience].flat() }),
+    clockTolerance,
+    requiredClaims: [...new Set(["exp", ...(options.requiredClaims ?? ["sub"])])],
+    ...(options.typ === undefined ? {} : { typ: options.typ }),
+  };
+  const isCurrent = (kid: string, handle: object) => keys.isCurrent(kid, handle);
+
+  async function verifyUncached(token: string): Promise<Principal> {
+    const header = inspectCompactJws(token, maxTokenLength, allowed);
+    const key = await keys.resolve(header);
+    const at = now();
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, key.cryptoKey, { ...joseOptions, currentDate: new Date(at) }));
+    } catch (error) {
+      throw unauthorizedFromJose(error);
+    }
+    const principal = principalOf(payload, toPrincipal);
+    cache?.set(token, { principal, expiresAt: (payload.exp as number) * 1000, kid: header.kid, key: key.handle }, at);
+    return principal;
+  }
+
+  return {
+    verify(token) {
+      if (cache !== null) {
+        const hit = cache.get(token, now(), isCurrent);
+        if (hit !== undefined) return Promise.resolve(hit);
+      }
+      return verifyUncached(token);
+    },
+  };
+}
+
+function principalOf(claims: JWTPayload, toPrincipal: (claims: JWTPayload) => Principal): Principal {
+  let principal: Principal;
+  try {
+    principal = toPrincipal(deepFreeze(claims));
+  } catch (error) {
+    if (error instanceof AuthError) throw error;
+    if (error instanceof InvalidScopeError) {
+      throw new Unauthorized("Token scope claim is malformed: expected space-delimited resource:action scopes", {
+        cause: error,
+      });
+    }
+    throw new Unauthorized("Token claims are invalid", { cause: error });
+  }
+  // The same principal may be served from the cache to many requests: nobody may change it.
+  Object.freeze(principal.scopes);
+  return Object.freeze(principal);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
+}
