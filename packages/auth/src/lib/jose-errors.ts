@@ -6,7 +6,6 @@ import { errors } from "jose";
 import { Unauthorized } from "../errors";
 
 export function unauthorizedFromJose(error: unknown): Unauthorized {
-  if (error instanceof Unauthorized) return error;
   return new Unauthorized(detailFor(error), { cause: error });
 }
 

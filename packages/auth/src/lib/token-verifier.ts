@@ -4,7 +4,7 @@
  * Options are checked once here, at construction; the per-token path only reads them.
  */
 import { type CryptoKey, type JWTPayload, type JWTVerifyOptions, jwtVerify } from "jose";
-import { AuthError, Unauthorized } from "../errors";
+import { isAuthError, Unauthorized } from "../errors";
 import type { Principal } from "../principal";
 import { InvalidScopeError } from "../scopes";
 import type { Verifier } from "../verifier";
@@ -111,7 +111,7 @@ function principalOf(claims: JWTPayload, toPrincipal: (claims: JWTPayload) => Pr
   try {
     principal = toPrincipal(deepFreeze(claims));
   } catch (error) {
-    if (error instanceof AuthError) throw error;
+    if (isAuthError(error)) throw error;
     if (error instanceof InvalidScopeError) {
       throw new Unauthorized("Token scope claim is malformed: expected space-delimited resource:action scopes", {
         cause: error,
