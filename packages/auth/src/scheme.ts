@@ -54,7 +54,13 @@ export function bearer(options: BearerOptions = {}): Scheme {
       const value = headers.get("authorization");
       if (value === null) return null;
       const match = /^bearer(?:[ \t]+(.*))?$/is.exec(value.trim());
-      if (!match) return null; // Another scheme (Basic, …): not ours to judge.
+      if (!match) {
+        // Two Authorization headers arrive joined by ", ": a Bearer token behind another
+        // credential must not be skipped silently.
+        if (/,[ \t]*bearer(?:[ \t]|$)/i.test(value))
+          throw malformed("Authorization header must carry exactly one credential");
+        return null; // Another scheme (Basic, …): not ours to judge.
+      }
       const token = match[1]?.trim() ?? "";
       if (token === "") throw malformed("Bearer token is empty");
       if (token.length > MAX_CREDENTIAL_LENGTH) throw malformed("Bearer token is too long");

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { Unauthorized } from "../errors";
 import { createJwtIssuer, type JwtIssuer } from "./issuer";
@@ -126,5 +127,22 @@ describe("verified-token cache", () => {
     const checks = countSignatureChecks();
     await verifier.verify(access_token); // past exp: not from the cache, but within tolerance
     expect(checks).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("token parsing (property)", () => {
+  it("rejects with Unauthorized only - arbitrary strings and one-character mutations", async () => {
+    const { access_token } = await issuer.createAccessToken({ sub: "u1" });
+    const verifier = createJwtVerifier(options({ cache: false }));
+    const mutated = fc
+      .tuple(fc.nat({ max: access_token.length - 1 }), fc.string({ minLength: 1, maxLength: 2 }))
+      .map(([at, text]) => access_token.slice(0, at) + text + access_token.slice(at + 1));
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string(), mutated), async (token) => {
+        // A mutation may land in the unused bits of the last base64url character and still verify.
+        await verifier.verify(token).catch((error: unknown) => expect(error).toBeInstanceOf(Unauthorized));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
