@@ -1,0 +1,320 @@
+/**
+ * Refresh tokens with rotation and reuse detection (RFC 9700 §4.14.2, OAuth 2.0 Security BCP).
+ *
+ * A refresh token is opaque and high-entropy (`ghr_` + 256 random bits, base64url); only its
+ * SHA-256 is stored. Every use spends it and returns a successor in the same *family* (one
+ * sign-in). Presenting a spent token again means two parties hold it — the legitimate client
+ * and a thief — and we cannot tell which is which, so the whole family is revoked.
+ *
+ * One exception, the grace window: two browser tabs that refresh at the same moment send the
+ * same cookie. If the token was spent less than `reuseGraceSeconds` ago and its successor has
+ * not been used yet, the late caller gets a sibling successor in the same family instead of
+ * a revocation. Outside that window, or once the successor has itself been used, reuse revokes.
+ *
+ * Storage is a port (`RefreshTokenStore`); `@gatehouse/db/refresh-tokens` implements it.
+ */
+import { intersectScopes } from "./lib/grant-scopes";
+import { missingScope, type ScopeValidator } from "./scopes";
+
+export const REFRESH_TOKEN_PREFIX = "ghr_";
+const TOKEN_PATTERN = /^ghr_[A-Za-z0-9_-]{43}$/;
+const MAX_USER_AGENT_LENGTH = 512;
+
+/** A new row for the store. Ids are chosen here so the store can link a token to its successor. */
+export interface NewRefreshToken {
+  id: string;
+  familyId: string;
+  userId: string;
+  /** Hex SHA-256 of the token. */
+  tokenHash: string;
+  scopes: readonly string[];
+  userAgent: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** A stored token as `findByHash` returns it, with what `rotate` needs to decide. */
+export interface StoredRefreshToken {
+  id: string;
+  familyId: string;
+  userId: string;
+  scopes: readonly string[];
+  userAgent: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+  /** When this token was exchanged for its successor; `null` while it is live. */
+  usedAt: Date | null;
+  /** The successor issued when this token was spent. */
+  replacedBy: string | null;
+  /** True when this token **or any token of its family** is revoked: revocation is per family. */
+  revoked: boolean;
+  /** True when the successor (`replacedBy`) has itself been spent. */
+  successorUsed: boolean;
+  /** The owner's current state, read with the token: a disabled user cannot refresh. */
+  userDisabled: boolean;
+  /** The owner's current scopes: a successor never carries more than the user holds now. */
+  userScopes: readonly string[];
+}
+
+/** One live sign-in, for a "your sessions" page. */
+export interface RefreshTokenFamily {
+  familyId: string;
+  userAgent: string | null;
+  /** When the family's first token was issued (the sign-in). */
+  createdAt: Date;
+  /** When a token of the family was last exchanged; `null` if never. */
+  lastUsedAt: Date | null;
+  /** Expiry of the family's newest live token. */
+  expiresAt: Date;
+}
+
+/** Storage port. Every method may throw when the database is unreachable. */
+export interface RefreshTokenStore {
+  insert(token: NewRefreshToken): Promise<void>;
+  findByHash(tokenHash: string): Promise<StoredRefreshToken | undefined>;
+  /**
+   * Atomically: mark token `spentId` used at `usedAt` with `replacedBy = successor.id`, and
+   * insert `successor` — only if the token is still unused and its family unrevoked.
+   * Resolves `false` (and writes nothing) when another caller spent it first. Implement as a
+   * conditional `UPDATE … WHERE used_at IS NULL … RETURNING` plus the insert, in one transaction.
+   */
+  exchange(spentId: string, usedAt: Date, successor: NewRefreshToken): Promise<boolean>;
+  /** Revokes every token of the family (of that user, when `userId` is given). Resolves the count. */
+  revokeFamily(familyId: string, at: Date, userId?: string): Promise<number>;
+  revokeAllForUser(userId: string, at: Date): Promise<number>;
+  /** Families with no revoked token and at least one live (unused, unexpired) token, most recently active first. */
+  listActiveFamilies(userId: string, now: Date): Promise<RefreshTokenFamily[]>;
+}
+
+export type RefreshTokenErrorReason =
+  | "malformed"
+  | "unknown"
+  | "expired"
+  | "revoked"
+  | "reused"
+  | "user_disabled"
+  | "scope_not_held";
+
+// A global symbol, not `instanceof`: bundlers may load this module twice (Next.js server
+// layers); a refusal made by one copy must not look like an outage to the other.
+const REFRESH_TOKEN_ERROR_BRAND = Symbol.for("@gatehouse/auth/RefreshTokenError");
+
+/**
+ * A refused refresh token. `code` is the OAuth error (`invalid_grant`, or `invalid_scope`
+ * when a narrower scope was requested that the token does not hold); `reason` is for logs
+ * and tests, never for the client (it would tell a thief which tokens exist).
+ */
+export class RefreshTokenError extends Error {
+  readonly [REFRESH_TOKEN_ERROR_BRAND] = true;
+  readonly code: "invalid_grant" | "invalid_scope";
+  constructor(readonly reason: RefreshTokenErrorReason) {
+    super(reason === "scope_not_held" ? "Requested scope exceeds the granted scope" : "Invalid refresh token");
+    this.name = "RefreshTokenError";
+    this.code = reason === "scope_not_held" ? "invalid_scope" : "invalid_grant";
+  }
+}
+
+/** True for any `RefreshTokenError`, even one made by another copy of this module. */
+export function isRefreshTokenError(error: unknown): error is RefreshTokenError {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    (error as Record<symbol, unknown>)[REFRESH_TOKEN_ERROR_BRAND] === true
+  );
+}
+
+export interface RefreshTokenServiceOptions {
+  store: RefreshTokenStore;
+  /** Decides which scopes cover which (wildcards, action hierarchy); use the endpoint's. */
+  scopeValidator: ScopeValidator;
+  /** Lifetime of each token; rotation slides it. Default: 2 592 000 (30 days). */
+  ttlSeconds?: number;
+  /** How long a just-spent token may still be exchanged for a sibling (two tabs). Default: 30; 0 disables. */
+  reuseGraceSeconds?: number;
+  /** Clock in ms, for tests. Default: `Date.now`. */
+  now?: () => number;
+}
+
+export interface IssuedRefreshToken {
+  token: string;
+  familyId: string;
+  expiresAt: Date;
+}
+
+export interface RotatedRefreshToken extends IssuedRefreshToken {
+  userId: string;
+  /** What the new refresh token carries: the family's scopes cut to what the user holds now. */
+  scopes: string[];
+  /** What an access token may carry: the requested scopes, or `scopes` when none were requested. */
+  grantedScopes: string[];
+}
+
+export interface RefreshTokenService {
+  /** Starts a family (a sign-in). */
+  issue(input: { userId: string; scopes: readonly string[]; userAgent?: string | null }): Promise<IssuedRefreshToken>;
+  /**
+   * Spends `token` and returns its successor, or throws `RefreshTokenError`. `requestedScopes`
+   * (RFC 6749 §6) narrows the access token only; it is checked before anything is spent.
+   */
+  rotate(token: string, options?: { requestedScopes?: readonly string[] }): Promise<RotatedRefreshToken>;
+  /** Sign-out: revokes the token's family. Unknown or malformed tokens are ignored (RFC 7009 §2.2). */
+  revoke(token: string): Promise<void>;
+  /** Revokes one sign-in of `userId` ("sign out that device"); `false` when no such family is theirs. */
+  revokeFamily(userId: string, familyId: string): Promise<boolean>;
+  /** Signs the user out everywhere (password change, account disabled). Resolves the count revoked. */
+  revokeAllForUser(userId: string): Promise<number>;
+  listActiveFamilies(userId: string): Promise<RefreshTokenFamily[]>;
+}
+
+/** A fresh token: `ghr_` + 32 random bytes in base64url (43 characters). */
+export function generateRefreshToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return REFRESH_TOKEN_PREFIX + base64url(bytes);
+}
+
+/** True when `value` has the shape of one of our refresh tokens (checked before any lookup). */
+export function isRefreshTokenFormat(value: string): boolean {
+  return TOKEN_PATTERN.test(value);
+}
+
+/** Hex SHA-256 of the token, as stored. A plain hash suffices: the token has 256 bits of entropy. */
+export async function hashRefreshToken(token: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+export function createRefreshTokenService(options: RefreshTokenServiceOptions): RefreshTokenService {
+  const { store, scopeValidator } = options;
+  const ttlSeconds = options.ttlSeconds ?? 30 * 24 * 3600;
+  const graceMs = (options.reuseGraceSeconds ?? 30) * 1000;
+  const clock = options.now ?? Date.now;
+  if (!store) throw new TypeError("createRefreshTokenService: store is required");
+  if (!scopeValidator) throw new TypeError("createRefreshTokenService: scopeValidator is required");
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) {
+    throw new TypeError("createRefreshTokenService: ttlSeconds must be a positive integer");
+  }
+  if (!(graceMs >= 0) || graceMs >= ttlSeconds * 1000) {
+    throw new TypeError("createRefreshTokenService: reuseGraceSeconds must be ≥ 0 and shorter than ttlSeconds");
+  }
+
+  const newToken = async (
+    base: { familyId: string; userId: string; scopes: readonly string[]; userAgent: string | null },
+    at: Date,
+  ) => {
+    const token = generateRefreshToken();
+    const row: NewRefreshToken = {
+      id: crypto.randomUUID(),
+      familyId: base.familyId,
+      userId: base.userId,
+      tokenHash: await hashRefreshToken(token),
+      scopes: [...base.scopes],
+      userAgent: base.userAgent,
+      createdAt: at,
+      expiresAt: new Date(at.getTime() + ttlSeconds * 1000),
+    };
+    return { token, row };
+  };
+
+  const lookup = async (token: string) =>
+    isRefreshTokenFormat(token) ? store.findByHash(await hashRefreshToken(token)) : undefined;
+
+  return {
+    async issue({ userId, scopes, userAgent }) {
+      const at = new Date(clock());
+      const { token, row } = await newToken(
+        { familyId: crypto.randomUUID(), userId, scopes, userAgent: truncate(userAgent ?? null) },
+        at,
+      );
+      await store.insert(row);
+      return { token, familyId: row.familyId, expiresAt: row.expiresAt };
+    },
+
+    async rotate(token, { requestedScopes } = {}) {
+      if (!isRefreshTokenFormat(token)) throw new RefreshTokenError("malformed");
+      const tokenHash = await hashRefreshToken(token);
+      const at = new Date(clock());
+      // Two rounds at most: if a concurrent caller spends the token between our read and our
+      // exchange, read it again and decide as the late caller (grace sibling or reuse).
+      for (let round = 0; round < 2; round++) {
+        const stored = await store.findByHash(tokenHash);
+        if (!stored) throw new RefreshTokenError("unknown");
+        if (stored.revoked) throw new RefreshTokenError("revoked");
+        if (stored.userDisabled) throw new RefreshTokenError("user_disabled");
+
+        if (stored.usedAt) {
+          const withinGrace = at.getTime() - stored.usedAt.getTime() < graceMs;
+          if (!withinGrace || stored.successorUsed || !stored.replacedBy) {
+            await store.revokeFamily(stored.familyId, at);
+            throw new RefreshTokenError("reused");
+          }
+        } else if (stored.expiresAt.getTime() <= at.getTime()) {
+          throw new RefreshTokenError("expired");
+        }
+
+        // Checked before anything is spent: a refused scope must not cost the client its session.
+        const scopes = intersectScopes(scopeValidator, stored.scopes, stored.userScopes);
+        const grantedScopes = requestedScopes ? [...new Set(requestedScopes)] : scopes;
+        if (requestedScopes && !holdsAll(scopeValidator, scopes, grantedScopes)) {
+          throw new RefreshTokenError("scope_not_held");
+        }
+        const { token: next, row } = await newToken(
+          { familyId: stored.familyId, userId: stored.userId, scopes, userAgent: stored.userAgent },
+          at,
+        );
+        const result = {
+          token: next,
+          familyId: row.familyId,
+          expiresAt: row.expiresAt,
+          userId: row.userId,
+          scopes,
+          grantedScopes,
+        };
+
+        if (stored.usedAt) {
+          // Within grace (two tabs, one cookie): the other tab's successor stays valid, this
+          // caller gets a sibling in the same family.
+          await store.insert(row);
+          return result;
+        }
+        if (await store.exchange(stored.id, at, row)) return result;
+      }
+      // Spent and re-read twice within one call: something keeps racing us; refuse safely.
+      throw new RefreshTokenError("reused");
+    },
+
+    async revoke(token) {
+      const stored = await lookup(token);
+      if (stored && !stored.revoked) await store.revokeFamily(stored.familyId, new Date(clock()));
+    },
+
+    async revokeFamily(userId, familyId) {
+      return (await store.revokeFamily(familyId, new Date(clock()), userId)) > 0;
+    },
+
+    revokeAllForUser(userId) {
+      return store.revokeAllForUser(userId, new Date(clock()));
+    },
+
+    listActiveFamilies(userId) {
+      return store.listActiveFamilies(userId, new Date(clock()));
+    },
+  };
+}
+
+function holdsAll(validator: ScopeValidator, held: readonly string[], requested: readonly string[]): boolean {
+  try {
+    return missingScope(validator, held, requested) === undefined;
+  } catch {
+    return false; // a malformed requested scope is held by no one
+  }
+}
+
+function truncate(userAgent: string | null): string | null {
+  return userAgent === null ? null : userAgent.slice(0, MAX_USER_AGENT_LENGTH);
+}
+
+function base64url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
