@@ -1,0 +1,361 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { generateApiKey, isApiKeyFormat } from "./api-key";
+import {
+  API_KEY_REVOKED_CHANNEL,
+  type ApiKeyStore,
+  type ApiKeyVerifierOptions,
+  createApiKeyVerifier,
+  INVALID_API_KEY,
+  type StoredApiKey,
+  subscribeToRevocations,
+} from "./api-key-verifier";
+import { AuthError, ServiceUnavailable, Unauthorized } from "./errors";
+import { apiKeyHeader, bearer } from "./scheme";
+import { createAuthenticator } from "./verifier";
+
+const T0 = Date.parse("2030-01-01T00:00:00Z");
+const OWNER = "7b0c6f8e-2f5a-4c1e-9a7d-3f1e2d4c5b6a";
+
+class MemoryStore implements ApiKeyStore {
+  rows = new Map<string, StoredApiKey>();
+  lookups = 0;
+  touches: { ids: string[]; at: Date }[] = [];
+  failure: Error | null = null;
+  touchFailure: Error | null = null;
+  gate: Promise<void> | null = null;
+
+  add(overrides: Partial<StoredApiKey> = {}, environment = "live") {
+    const { key, hash } = generateApiKey({ environment });
+    const row: StoredApiKey = {
+      id: `key-${this.rows.size + 1}`,
+      userId: OWNER,
+      name: "ci",
+      scopes: ["notes:read"],
+      ownerScopes: ["notes:*"],
+      ownerDisabled: false,
+      expiresAt: null,
+      revokedAt: null,
+      ...overrides,
+    };
+    this.rows.set(hash, row);
+    return { key, hash, row };
+  }
+
+  async findByHash(hash: string) {
+    this.lookups++;
+    const row = this.rows.get(hash);
+    const snapshot = row ? { ...row } : null; // What the query read; the answer arrives after the gate.
+    if (this.gate) await this.gate;
+    if (this.failure) throw this.failure;
+    return snapshot;
+  }
+
+  async touch(ids: readonly string[], at: Date) {
+    if (this.touchFailure) throw this.touchFailure;
+    this.touches.push({ ids: [...ids], at });
+  }
+}
+
+function setup(options: Partial<ApiKeyVerifierOptions> = {}) {
+  const store = new MemoryStore();
+  const clock = { t: T0 };
+  const verifier = createApiKeyVerifier({ store, now: () => clock.t, ...options });
+  return { store, clock, verifier };
+}
+
+async function refusal(promise: Promise<unknown>): Promise<AuthError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AuthError) return error;
+    throw error;
+  }
+  throw new Error("expected a refusal");
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("createApiKeyVerifier", () => {
+  it("accepts key - principal is the owner, kind api_key, key id and name in claims", async () => {
+    const { store, verifier } = setup();
+    const { key, row } = store.add({ name: "deploy bot" });
+    const principal = await verifier.verify(key);
+    expect(principal).toEqual({
+      subject: OWNER,
+      kind: "api_key",
+      scopes: ["notes:read"],
+      claims: { sub: OWNER, key_id: row.id, name: "deploy bot" },
+    });
+  });
+
+  it("rejects key - wrong checksum, without a lookup", async () => {
+    const { store, verifier } = setup();
+    const { key } = store.add();
+    const typo = key.slice(0, 20) + (key[20] === "x" ? "y" : "x") + key.slice(21);
+    const error = await refusal(verifier.verify(typo));
+    expect(error).toBeInstanceOf(Unauthorized);
+    expect(store.lookups).toBe(0);
+  });
+
+  it("rejects key - every reason gets the same 401 and detail", async () => {
+    const { store, clock, verifier } = setup();
+    const keys = {
+      malformed: "gk_live_nope",
+      unknown: generateApiKey().key,
+      expired: store.add({ expiresAt: new Date(T0 - 1) }).key,
+      revoked: store.add({ revokedAt: new Date(T0 - 1000) }).key,
+      disabledOwner: store.add({ ownerDisabled: true }).key,
+      expiresNow: store.add({ expiresAt: new Date(T0) }).key,
+    };
+    clock.t = T0;
+    for (const [reason, key] of Object.entries(keys)) {
+      const error = await refusal(verifier.verify(key));
+      expect({ reason, status: error.status, detail: error.detail, code: error.code }).toEqual({
+        reason,
+        status: 401,
+        detail: INVALID_API_KEY,
+        code: "invalid_token",
+      });
+    }
+  });
+
+  it("rejects key - environment not accepted", async () => {
+    const { store, verifier } = setup({ environments: ["live"] });
+    const { key } = store.add({}, "test");
+    expect((await refusal(verifier.verify(key))).status).toBe(401);
+    expect(store.lookups).toBe(0);
+  });
+
+  it("serves a cache hit without the store, and asks again after the fresh window", async () => {
+    const { store, clock, verifier } = setup({ cacheTtl: 30_000 });
+    const { key } = store.add();
+    await verifier.verify(key);
+    clock.t += 29_999;
+    await verifier.verify(key);
+    expect(store.lookups).toBe(1);
+    clock.t += 1;
+    await verifier.verify(key);
+    expect(store.lookups).toBe(2);
+  });
+
+  it("rejects key - expired while cached (expiry re-checked on every hit)", async () => {
+    const { store, clock, verifier } = setup();
+    const { key } = store.add({ expiresAt: new Date(T0 + 10_000) });
+    await verifier.verify(key);
+    clock.t = T0 + 10_000;
+    expect((await refusal(verifier.verify(key))).detail).toBe(INVALID_API_KEY);
+    expect(store.lookups).toBe(1);
+  });
+
+  it("rejects key - unknown, from the negative cache until it lapses", async () => {
+    const { store, clock, verifier } = setup({ negativeCacheTtl: 5_000 });
+    const unknown = generateApiKey().key;
+    for (let i = 0; i < 10; i++) await refusal(verifier.verify(unknown));
+    expect(store.lookups).toBe(1);
+    clock.t += 5_000;
+    await refusal(verifier.verify(unknown));
+    expect(store.lookups).toBe(2);
+  });
+
+  it("answers 503 when the store throws, and caches nothing", async () => {
+    const { store, verifier } = setup();
+    const { key } = store.add();
+    const down = new Error("connect ECONNREFUSED");
+    store.failure = down;
+    const error = await refusal(verifier.verify(key));
+    expect(error).toBeInstanceOf(ServiceUnavailable);
+    expect(error.status).toBe(503);
+    expect(error.cause).toBe(down);
+    store.failure = null;
+    expect((await verifier.verify(key)).subject).toBe(OWNER);
+    expect(store.lookups).toBe(2);
+  });
+
+  it("shares one lookup between concurrent misses of one key", async () => {
+    const { store, verifier } = setup();
+    const { key } = store.add();
+    let open: () => void = () => {};
+    store.gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const all = Promise.all(Array.from({ length: 20 }, () => verifier.verify(key)));
+    open();
+    expect((await all).every((p) => p.subject === OWNER)).toBe(true);
+    expect(store.lookups).toBe(1);
+  });
+
+  it("rejects key - revoked and invalidated by id or by hash, at once", async () => {
+    const { store, verifier } = setup();
+    const a = store.add();
+    const b = store.add();
+    await verifier.verify(a.key);
+    await verifier.verify(b.key);
+    a.row.revokedAt = new Date(T0);
+    b.row.revokedAt = new Date(T0);
+    expect((await verifier.verify(a.key)).subject).toBe(OWNER); // Cached: not yet told.
+    verifier.invalidate(a.row.id);
+    verifier.invalidate(b.hash);
+    expect((await refusal(verifier.verify(a.key))).status).toBe(401);
+    expect((await refusal(verifier.verify(b.key))).status).toBe(401);
+  });
+
+  it("does not cache a lookup that raced an invalidation", async () => {
+    const { store, verifier } = setup();
+    const { key, row } = store.add();
+    let open: () => void = () => {};
+    store.gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const racing = verifier.verify(key); // Reads the row before the revocation commits.
+    verifier.invalidate(row.id);
+    row.revokedAt = new Date(T0);
+    open();
+    await racing;
+    store.gate = null;
+    expect((await refusal(verifier.verify(key))).status).toBe(401);
+    expect(store.lookups).toBe(2);
+  });
+
+  it("intersects with the owner's current scopes, so lowering them takes effect", async () => {
+    const { store, clock, verifier } = setup();
+    const { key, row } = store.add({ scopes: ["notes:*", "files:read"], ownerScopes: ["notes:*", "files:*"] });
+    expect((await verifier.verify(key)).scopes).toEqual(["notes:*", "files:read"]);
+    row.ownerScopes = ["notes:read"];
+    clock.t += 30_000;
+    expect((await verifier.verify(key)).scopes).toEqual(["notes:read"]);
+  });
+
+  it("evicts the least recently used key beyond cacheSize", async () => {
+    const { store, verifier } = setup({ cacheSize: 2 });
+    const [a, b, c] = [store.add(), store.add(), store.add()];
+    await verifier.verify(a.key);
+    await verifier.verify(b.key);
+    await verifier.verify(a.key); // a is now the most recent
+    await verifier.verify(c.key); // evicts b
+    expect(store.lookups).toBe(3);
+    await verifier.verify(a.key);
+    expect(store.lookups).toBe(3);
+    await verifier.verify(b.key);
+    expect(store.lookups).toBe(4);
+  });
+
+  it("keeps good keys cached through a flood of bad ones", async () => {
+    const { store, verifier } = setup({ cacheSize: 2, negativeCacheSize: 2 });
+    const good = store.add();
+    await verifier.verify(good.key);
+    for (let i = 0; i < 50; i++) await refusal(verifier.verify(generateApiKey().key));
+    await verifier.verify(good.key);
+    expect(store.lookups).toBe(51);
+  });
+
+  it("asks the store every time with cacheTtl 0", async () => {
+    const { store, verifier } = setup({ cacheTtl: 0, negativeCacheTtl: 0 });
+    const { key } = store.add();
+    await verifier.verify(key);
+    await verifier.verify(key);
+    expect(store.lookups).toBe(2);
+  });
+
+  it("refuses options that make no sense", () => {
+    expect(() => createApiKeyVerifier({ store: new MemoryStore(), cacheTtl: -1 })).toThrow(TypeError);
+    expect(() => createApiKeyVerifier({} as ApiKeyVerifierOptions)).toThrow(TypeError);
+  });
+});
+
+describe("last_used_at", () => {
+  it("batches uses into one touch, at most once per interval per key", async () => {
+    const { store, clock, verifier } = setup({ touchInterval: 60_000, cacheTtl: 30_000 });
+    const a = store.add();
+    const b = store.add();
+    for (let i = 0; i < 5; i++) {
+      await verifier.verify(a.key);
+      await verifier.verify(b.key);
+    }
+    expect(store.touches).toEqual([]); // Nothing written on the verify path.
+    await verifier.flush();
+    expect(store.touches).toEqual([{ ids: [a.row.id, b.row.id], at: new Date(T0) }]);
+    clock.t += 59_999;
+    await verifier.verify(a.key);
+    await verifier.flush();
+    expect(store.touches).toHaveLength(1);
+    clock.t += 1;
+    await verifier.verify(a.key);
+    await verifier.flush();
+    expect(store.touches[1]).toEqual({ ids: [a.row.id], at: new Date(T0 + 60_000) });
+  });
+
+  it("skips the touch when the store's last_used_at is recent", async () => {
+    const { store, verifier } = setup();
+    const { key } = store.add({ lastUsedAt: new Date(T0 - 1_000) });
+    await verifier.verify(key);
+    await verifier.flush();
+    expect(store.touches).toEqual([]);
+  });
+
+  it("flushes by itself after flushDelay, off the verify path", async () => {
+    vi.useFakeTimers();
+    const { store, verifier } = setup({ flushDelay: 1_000 });
+    const { key, row } = store.add();
+    await verifier.verify(key);
+    expect(store.touches).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(store.touches.map((t) => t.ids)).toEqual([[row.id]]);
+  });
+
+  it("reports a failed touch to onError and keeps verifying", async () => {
+    const onError = vi.fn();
+    const { store, verifier } = setup({ onError });
+    const { key } = store.add();
+    store.touchFailure = new Error("db down");
+    await verifier.verify(key);
+    await verifier.close();
+    expect(onError).toHaveBeenCalledWith(store.touchFailure);
+    expect((await verifier.verify(key)).subject).toBe(OWNER);
+  });
+});
+
+describe("subscribeToRevocations", () => {
+  it("invalidates every verifier on a published id or hash, until unsubscribed", async () => {
+    const handlers = new Map<string, (payload: string) => void>();
+    const listen = async (channel: string, onPayload: (payload: string) => void) => {
+      handlers.set(channel, onPayload);
+      return async () => {
+        handlers.delete(channel);
+      };
+    };
+    const seen: string[] = [];
+    const unsubscribe = await subscribeToRevocations({
+      listen,
+      verifiers: [{ invalidate: (ref) => seen.push(`a:${ref}`) }, { invalidate: (ref) => seen.push(`b:${ref}`) }],
+    });
+    handlers.get(API_KEY_REVOKED_CHANNEL)?.("key-1\n");
+    handlers.get(API_KEY_REVOKED_CHANNEL)?.("");
+    expect(seen).toEqual(["a:key-1", "b:key-1"]);
+    await unsubscribe();
+    expect(handlers.size).toBe(0);
+  });
+});
+
+describe("with the Authenticator", () => {
+  it("routes Bearer gk_… and X-API-Key to the key verifier, with one 401 for a bad key", async () => {
+    const { store, verifier } = setup();
+    const { key } = store.add();
+    const jwt = { verify: vi.fn(async () => ({ subject: "jwt", kind: "user" as const, scopes: [], claims: {} })) };
+    const auth = createAuthenticator([
+      { scheme: bearer({ accepts: isApiKeyFormat }), verifier },
+      { scheme: bearer({ accepts: (t) => !isApiKeyFormat(t) }), verifier: jwt },
+      { scheme: apiKeyHeader(), verifier },
+    ]);
+    const withHeader = (name: string, value: string) => new Headers({ [name]: value });
+    expect((await auth.authenticate(withHeader("authorization", `Bearer ${key}`)))?.kind).toBe("api_key");
+    expect((await auth.authenticate(withHeader("x-api-key", key)))?.kind).toBe("api_key");
+    expect((await auth.authenticate(withHeader("authorization", "Bearer eyJ.e30.x")))?.subject).toBe("jwt");
+    const error = await refusal(auth.authenticate(withHeader("authorization", `Bearer ${key.slice(0, -2)}`)));
+    expect(error.status).toBe(401);
+    expect(error.headers["www-authenticate"]).toMatch(/^Bearer /);
+    expect(JSON.stringify(error.toProblem())).not.toContain(key.slice(0, -2));
+    expect(jwt.verify).toHaveBeenCalledTimes(1);
+  });
+});
