@@ -1,0 +1,180 @@
+/**
+ * API key queries. This module knows nothing of key formats: it takes and returns already
+ * hashed values (`keyHash`, hex SHA-256), and never returns a hash except to the caller that
+ * revoked the key (so it can publish the revocation).
+ */
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import type { Db } from "./client";
+import { type ApiKeyRow, apiKeys, users } from "./schema";
+import { isUuid } from "./users";
+
+/** A key as its owner may see it: everything but the hash. */
+export type ApiKeyInfo = Omit<ApiKeyRow, "keyHash">;
+
+/** A key with what verification needs from its owner, read in one query. */
+export interface ApiKeyWithOwner {
+  id: string;
+  userId: string;
+  name: string;
+  scopes: string[];
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  ownerScopes: string[];
+  ownerDisabledAt: Date | null;
+}
+
+export interface NewApiKey {
+  userId: string;
+  name: string;
+  keyHash: string;
+  start: string;
+  scopes: readonly string[];
+  expiresAt?: Date | null;
+}
+
+const info = {
+  id: apiKeys.id,
+  userId: apiKeys.userId,
+  name: apiKeys.name,
+  start: apiKeys.start,
+  scopes: apiKeys.scopes,
+  expiresAt: apiKeys.expiresAt,
+  lastUsedAt: apiKeys.lastUsedAt,
+  revokedAt: apiKeys.revokedAt,
+  createdAt: apiKeys.createdAt,
+};
+
+export async function insertApiKey(db: Db, input: NewApiKey): Promise<ApiKeyInfo> {
+  const [row] = await db
+    .insert(apiKeys)
+    .values({
+      userId: input.userId,
+      name: input.name,
+      keyHash: input.keyHash,
+      start: input.start,
+      scopes: [...input.scopes],
+      expiresAt: input.expiresAt ?? null,
+    })
+    .returning(info);
+  if (!row) throw new Error("insert returned no row");
+  return row;
+}
+
+// Verification is the hot path: build the SQL once per database handle, not per call.
+function buildFindByHash(db: Db) {
+  return db
+    .select({
+      id: apiKeys.id,
+      userId: apiKeys.userId,
+      name: apiKeys.name,
+      scopes: apiKeys.scopes,
+      expiresAt: apiKeys.expiresAt,
+      lastUsedAt: apiKeys.lastUsedAt,
+      revokedAt: apiKeys.revokedAt,
+      ownerScopes: users.scopes,
+      ownerDisabledAt: users.disabledAt,
+    })
+    .from(apiKeys)
+    .innerJoin(users, eq(users.id, apiKeys.userId))
+    .where(eq(apiKeys.keyHash, sql.placeholder("hash")))
+    .limit(1)
+    .prepare("gatehouse_find_api_key_by_hash");
+}
+const findByHashQueries = new WeakMap<Db, ReturnType<typeof buildFindByHash>>();
+
+/**
+ * The key whose hash is `keyHash`, with its owner's scopes and disabled flag: one lookup on
+ * the unique index `api_keys_key_hash_key`, joined to `users` by primary key. Revoked and
+ * expired keys are returned too; the caller decides (and answers them all the same way).
+ */
+export async function findApiKeyByHash(db: Db, keyHash: string): Promise<ApiKeyWithOwner | undefined> {
+  let query = findByHashQueries.get(db);
+  if (!query) {
+    query = buildFindByHash(db);
+    findByHashQueries.set(db, query);
+  }
+  const [row] = await query.execute({ hash: keyHash });
+  return row;
+}
+
+/** The owner's keys, newest first, revoked ones included (a list shows them as revoked). Never the hash. */
+export async function listApiKeys(db: Db, userId: string): Promise<ApiKeyInfo[]> {
+  if (!isUuid(userId)) return [];
+  return db
+    .select(info)
+    .from(apiKeys)
+    .where(eq(apiKeys.userId, userId))
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+}
+
+/** One key of one owner (for the CLI and the keys page); `undefined` when it is not theirs. */
+export async function findUserApiKey(db: Db, ref: { userId: string; id: string }): Promise<ApiKeyInfo | undefined> {
+  if (!isUuid(ref.userId) || !isUuid(ref.id)) return undefined;
+  const [row] = await db
+    .select(info)
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, ref.id), eq(apiKeys.userId, ref.userId)))
+    .limit(1);
+  return row;
+}
+
+/**
+ * Revokes one of the owner's keys. Returns the key's hash, for the caller to publish the
+ * revocation to every instance's cache; `null` when there is no such live key of this owner
+ * (someone else's key, an unknown id, or already revoked), so one user can never revoke
+ * another's key and a repeated revoke publishes nothing.
+ */
+export async function revokeApiKey(db: Db, ref: { userId: string; id: string; at?: Date }): Promise<string | null> {
+  if (!isUuid(ref.userId) || !isUuid(ref.id)) return null;
+  const [row] = await db
+    .update(apiKeys)
+    .set({ revokedAt: ref.at ?? new Date() })
+    .where(and(eq(apiKeys.id, ref.id), eq(apiKeys.userId, ref.userId), isNull(apiKeys.revokedAt)))
+    .returning({ keyHash: apiKeys.keyHash });
+  return row?.keyHash ?? null;
+}
+
+export interface TouchApiKeysOptions {
+  /** A key whose `last_used_at` is newer than `at − minInterval` is left alone, in ms. Default: 60 000. */
+  minInterval?: number;
+}
+
+/**
+ * Records a batch of uses in one UPDATE. Rows touched less than `minInterval` ago are skipped,
+ * so instances flushing the same key do not each write it, and `last_used_at` never goes
+ * backwards. Returns how many rows changed.
+ */
+export async function touchApiKeys(
+  db: Db,
+  ids: readonly string[],
+  at: Date,
+  options: TouchApiKeysOptions = {},
+): Promise<number> {
+  const valid = [...new Set(ids)].filter(isUuid);
+  if (valid.length === 0) return 0;
+  const threshold = new Date(at.getTime() - (options.minInterval ?? 60_000));
+  const rows = await db
+    .update(apiKeys)
+    .set({ lastUsedAt: at })
+    .where(
+      and(
+        // One array parameter: the same statement text for any batch size (one prepared statement).
+        sql`${apiKeys.id} = any(${sql.param(valid)}::uuid[])`,
+        or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, threshold)),
+        // Revoked keys keep the last use from before the revocation.
+        isNull(apiKeys.revokedAt),
+      ),
+    )
+    .returning({ id: apiKeys.id });
+  return rows.length;
+}
+
+/** Deletes keys expired or revoked before `before` (a cleanup job, never the request path). */
+export async function deleteDeadApiKeys(db: Db, before: Date): Promise<number> {
+  const rows = await db
+    .delete(apiKeys)
+    .where(or(lt(apiKeys.expiresAt, before), lt(apiKeys.revokedAt, before)))
+    .returning({ id: apiKeys.id });
+  return rows.length;
+}
