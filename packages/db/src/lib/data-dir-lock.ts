@@ -16,7 +16,7 @@ export class DataDirInUseError extends Error {
  * A lock left by a process that no longer runs is taken over. Returns the release function.
  */
 export function acquireDataDirLock(dataDir: string): () => void {
-  const lockPath = `${path.resolve(dataDir)}.lock`;
+  const lockPath = `${path.resolve(/*turbopackIgnore: true*/ dataDir)}.lock`;
   mkdirSync(path.dirname(lockPath), { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

@@ -1,0 +1,21 @@
+import { test as base, expect } from "@playwright/test";
+
+/** Every page must load without console errors or uncaught exceptions. */
+export const test = base.extend<{ consoleErrors: string[] }>({
+  consoleErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on("console", (message) => {
+        if (message.type() === "error") errors.push(message.text());
+      });
+      page.on("pageerror", (error) => errors.push(error.message));
+      await use(errors);
+      expect(errors, "console errors").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
+
+export const DEMO = { email: "demo@gatehouse.dev", password: "correct-horse-battery-staple" };

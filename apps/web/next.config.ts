@@ -1,0 +1,14 @@
+import type { NextConfig } from "next";
+
+const config: NextConfig = {
+  // The workspace packages ship TypeScript sources (their `exports` point at src/).
+  transpilePackages: ["@gatehouse/auth", "@gatehouse/db"],
+  // PGlite loads its WebAssembly and data files from its own folder; bundling it breaks that.
+  serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2"],
+  // Without this, `next dev` blocks its own scripts for http://127.0.0.1:3000 and the page never hydrates.
+  allowedDevOrigins: ["127.0.0.1", "localhost"],
+  poweredByHeader: false,
+  devIndicators: process.env.GATEHOUSE_E2E ? false : { position: "bottom-right" },
+};
+
+export default config;

@@ -1,0 +1,67 @@
+import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { defineConfig, devices } from "@playwright/test";
+
+/**
+ * The browser flow against a production build (`next start`), on its own embedded
+ * database folder and its own signing key, as an operator would run it.
+ * Uses Debian's /usr/bin/chromium when present (no download), else Playwright's own.
+ */
+const PORT = 3100;
+const BASE_URL = `http://127.0.0.1:${PORT}`;
+const systemChromium = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+function testSigningKeys(): string {
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const jwk = privateKey.export({ format: "jwk" });
+  return JSON.stringify({ keys: [{ ...jwk, alg: "ES256", use: "sig", kid: `e2e-${randomUUID()}` }] });
+}
+
+export default defineConfig({
+  testDir: "./e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: process.env.CI ? "list" : [["list"]],
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  use: {
+    baseURL: BASE_URL,
+    trace: "retain-on-failure",
+    launchOptions: existsSync(systemChromium)
+      ? {
+          executablePath: systemChromium,
+          args: [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+          ],
+        }
+      : {},
+  },
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  webServer: {
+    command: `pnpm exec next start --port ${PORT} --hostname 127.0.0.1`,
+    url: `${BASE_URL}/api/health`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    env: {
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      AUTH_ISSUER: BASE_URL,
+      AUTH_JWKS: testSigningKeys(),
+      GATEHOUSE_DATA_DIR: mkdtempSync(path.join(tmpdir(), "gatehouse-e2e-")),
+      GATEHOUSE_DEMO_USER: "1",
+      // Short-lived access tokens, so the suite sees the session survive their expiry.
+      ACCESS_TOKEN_TTL_SECONDS: "5",
+      DATABASE_URL: "",
+    },
+  },
+});

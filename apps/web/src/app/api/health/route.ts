@@ -1,0 +1,20 @@
+import { getDatabase } from "~/server/db";
+
+export const dynamic = "force-dynamic";
+
+/** Liveness and readiness: 200 when the database answers, 503 with a problem body when not. */
+export async function GET(): Promise<Response> {
+  try {
+    const database = await getDatabase();
+    await database.ping();
+    return Response.json({ status: "ok", database: database.kind }, { headers: { "cache-control": "no-store" } });
+  } catch {
+    return Response.json(
+      { type: "about:blank", title: "Service Unavailable", status: 503, detail: "The database is not reachable" },
+      {
+        status: 503,
+        headers: { "content-type": "application/problem+json", "cache-control": "no-store", "retry-after": "5" },
+      },
+    );
+  }
+}

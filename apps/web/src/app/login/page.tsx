@@ -1,0 +1,28 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { env } from "~/env";
+import { DEMO_USER } from "~/server/demo-user";
+import { api } from "~/trpc/server";
+import { LoginForm } from "./login-form";
+
+export const metadata: Metadata = { title: "Sign in" };
+export const dynamic = "force-dynamic";
+
+export default async function LoginPage() {
+  const caller = await api();
+  if (await caller.auth.session()) redirect("/account");
+  const config = env();
+  return (
+    <main>
+      <h1>Sign in</h1>
+      <div className="card">
+        <LoginForm />
+      </div>
+      {config.demoUser && !config.production ? (
+        <aside className="card muted" aria-label="Demo account">
+          Development demo account: <code>{DEMO_USER.email}</code> / <code>{DEMO_USER.password}</code>
+        </aside>
+      ) : null}
+    </main>
+  );
+}

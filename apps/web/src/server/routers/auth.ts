@@ -1,0 +1,15 @@
+import type { Principal } from "@gatehouse/auth/principal";
+import { protectedProcedure, publicProcedure, router } from "../trpc";
+
+const summarize = (principal: Principal) => ({
+  subject: principal.subject,
+  kind: principal.kind,
+  scopes: [...principal.scopes],
+});
+
+export const authRouter = router({
+  /** Who is calling: the token's `sub`, the credential kind and its scopes. */
+  me: protectedProcedure.query(({ ctx }) => summarize(ctx.principal)),
+  /** The same, or `null` for an anonymous caller (pages use it to choose what to show). */
+  session: publicProcedure.query(({ ctx }) => (ctx.principal ? summarize(ctx.principal) : null)),
+});

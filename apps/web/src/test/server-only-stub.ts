@@ -1,0 +1,2 @@
+// Tests run server code outside React Server Components; the real module would throw.
+export {};

@@ -1,0 +1,24 @@
+import "server-only";
+import { cookies, headers } from "next/headers";
+import { cache } from "react";
+import { createCaller } from "~/server/routers/_app";
+import { createContext } from "~/server/trpc";
+
+/**
+ * tRPC for React Server Components: the same context and procedures, no HTTP hop.
+ * Cached per request, so several components share one context (and one `ctx.user()`).
+ */
+export const api = cache(async () => createCaller(await createContext({ headers: await requestHeaders() })));
+
+/**
+ * The request's headers, with `cookie` taken from `cookies()`: after a server action signs
+ * in and redirects, Next renders the next page in the same request, and only `cookies()`
+ * already holds the session the action just set.
+ */
+async function requestHeaders(): Promise<Headers> {
+  const merged = new Headers(await headers());
+  const jar = (await cookies()).toString();
+  if (jar) merged.set("cookie", jar);
+  else merged.delete("cookie");
+  return merged;
+}

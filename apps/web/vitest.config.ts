@@ -1,0 +1,22 @@
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const require = createRequire(import.meta.url);
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      "~": fileURLToPath(new URL("./src", import.meta.url)),
+      // `server-only` throws outside a React Server environment; tests are server code.
+      "server-only": fileURLToPath(new URL("./src/test/server-only-stub.ts", import.meta.url)),
+    },
+  },
+  test: {
+    exclude: ["e2e/**", "node_modules/**", ".next/**"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    globalSetup: [require.resolve("@gatehouse/db/testing-setup")],
+    setupFiles: ["./src/test/setup-env.ts"],
+  },
+});
