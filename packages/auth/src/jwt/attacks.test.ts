@@ -149,7 +149,7 @@ describe("attack suite", () => {
   it("rejects token - non-JSON payload", async () => {
     const input = `${b64url(JSON.stringify(header))}.${b64url("not json")}`;
     const [, , signature] = forge(header, "not json", { jwk: esJwk }).split(".");
-    await expectRefused(`${input}.${signature}`, /payload is not JSON/);
+    await expectRefused(`${input}.${signature}`, /payload is not a JSON object/);
     await expectRefused(forge(header, "[1,2]", { jwk: esJwk }), /payload is not a JSON object/);
   });
 

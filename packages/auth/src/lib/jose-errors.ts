@@ -28,6 +28,8 @@ function detailFor(error: unknown): string {
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) return "Token signature is invalid";
   if (error instanceof errors.JOSEAlgNotAllowed) return "Token algorithm is not allowed";
-  if (error instanceof errors.JWTInvalid || error instanceof errors.JWSInvalid) return "Token is malformed";
+  // jwtVerify throws JWTInvalid when the signed payload is not a JSON object.
+  if (error instanceof errors.JWTInvalid) return "Token payload is not a JSON object";
+  if (error instanceof errors.JWSInvalid) return "Token is malformed";
   return "Invalid token";
 }

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { findDuplicateKey } from "./json-duplicate-keys";
 
@@ -20,5 +21,25 @@ describe("findDuplicateKey", () => {
 
   it("finds nothing - names inside string values and arrays", () => {
     expect(findDuplicateKey('{"a":"\\"a\\":1","b":["a","a"]}')).toBeUndefined();
+  });
+
+  it("agrees with JSON.stringify output - none found, then the injected one (property)", () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue(), { minKeys: 1 }), fc.jsonValue(), (object, nested) => {
+        const text = JSON.stringify({ ...object, nested: [nested, object] });
+        expect(findDuplicateKey(text)).toBeUndefined();
+        const name = Object.keys(object)[0] as string;
+        // Spell the first character as \u00XX when it is a letter, to check escapes are decoded.
+        const escaped = JSON.stringify(name).replace(
+          /^"([a-z])/,
+          (_, c: string) => `"\\u00${c.charCodeAt(0).toString(16)}`,
+        );
+        expect(findDuplicateKey(`{${escaped}:1,${JSON.stringify(object).slice(1)}`)).toBe(name);
+      }),
+    );
+  });
+
+  it("finds nothing and does not throw - bad escape in a name", () => {
+    expect(findDuplicateKey('{"\\x":1}')).toBeUndefined();
   });
 });

@@ -15,18 +15,26 @@ export function findDuplicateKey(json: string): string | undefined {
     else if (c === 0x7d /* } */ || c === 0x5d /* ] */) stack.pop();
     else if (c === 0x22 /* " */) {
       const start = i;
-      let escaped = false;
-      for (i++; i < length; i++) {
-        const d = json.charCodeAt(i);
-        if (d === 0x5c /* \ */) {
-          escaped = true;
-          i++;
-        } else if (d === 0x22) break;
+      // Jump from quote to quote; a quote preceded by an odd run of backslashes is escaped.
+      for (;;) {
+        i = json.indexOf('"', i + 1);
+        if (i === -1) return undefined; // unterminated: not JSON, the parser refuses it
+        let backslashes = 0;
+        while (json.charCodeAt(i - 1 - backslashes) === 0x5c) backslashes++;
+        if (backslashes % 2 === 0) break;
       }
       const top = stack[stack.length - 1];
       if (!top || !isFollowedByColon(json, i + 1)) continue;
       // `"a"` and `"\u0061"` are the same name.
-      const name = escaped ? (JSON.parse(json.slice(start, i + 1)) as string) : json.slice(start + 1, i);
+      const raw = json.slice(start + 1, i);
+      let name = raw;
+      if (raw.includes("\\")) {
+        try {
+          name = JSON.parse(`"${raw}"`) as string;
+        } catch {
+          return undefined; // a bad escape: not JSON, the parser refuses it
+        }
+      }
       if (top.has(name)) return name;
       top.add(name);
     }
