@@ -1,0 +1,155 @@
+/**
+ * What verifying one access token costs, side by side in one run, for HS256 and ES256:
+ * - raw jose: `jwtVerify` with a pre-imported CryptoKey and the same claim checks;
+ * - ours, uncached: `createJwtVerifier({ cache: false })`: structural checks + jose + principal;
+ * - ours, cached: the same token again, answered by the verified-token cache;
+ * - floor: node:crypto directly (HMAC-SHA256 + timingSafeEqual; ECDSA P-256 verify), no parsing.
+ * Each op gets a freshly concatenated token string, as a request's header would give, so the
+ * cache pays for hashing the string. Rounds are interleaved in rotating order; per-op medians
+ * of CPU time (process-wide, so WebCrypto's thread-pool work counts) and wall time are kept,
+ * and each ratio is the median of per-round ratios.
+ * Run alone: `pnpm --filter @gatehouse/bench exec tsx run.ts jwt`.
+ */
+import { createHmac, createPublicKey, timingSafeEqual, verify as verifySignature } from "node:crypto";
+import { createJwtIssuer, createJwtVerifier, generateJwk, importKeySet, type JwtAlgorithm } from "@gatehouse/auth/jwt";
+import { jwtVerify } from "jose";
+
+const ROUNDS = 31;
+const SLOT_MS = 20;
+const ISSUER = "https://bench.gatehouse.test";
+
+interface Variant {
+  name: string;
+  op: (token: string) => unknown;
+  ops: number;
+  cpu: number[];
+  wall: number[];
+}
+
+async function variantsFor(alg: JwtAlgorithm) {
+  const jwk = await generateJwk(alg);
+  const keySet = await importKeySet({ keys: [jwk] });
+  const issuer = createJwtIssuer({ keySet, issuer: ISSUER, audience: "api" });
+  const { access_token } = await issuer.createAccessToken({ sub: "user-1", scope: "notes:read notes:write" });
+  const common = { keySet, algorithms: [alg], issuer: ISSUER, audience: "api" } as const;
+  const uncached = createJwtVerifier({ ...common, cache: false });
+  const cached = createJwtVerifier(common);
+  await cached.verify(access_token);
+  const joseOptions = {
+    algorithms: [alg],
+    issuer: ISSUER,
+    audience: "api",
+    clockTolerance: 5,
+    requiredClaims: ["exp", "sub"],
+  };
+  const key = keySet.current.verificationKey;
+
+  const floor =
+    alg === "HS256"
+      ? (() => {
+          const secret = Buffer.from(jwk.k as string, "base64url");
+          return (token: string) => {
+            const dot = token.lastIndexOf(".");
+            const mac = createHmac("sha256", secret).update(token.slice(0, dot)).digest();
+            const signature = Buffer.from(token.slice(dot + 1), "base64url");
+            return signature.length === mac.length && timingSafeEqual(mac, signature);
+          };
+        })()
+      : (() => {
+          const publicKey = createPublicKey({
+            key: keySet.current.publicJwk as import("node:crypto").JsonWebKey,
+            format: "jwk",
+          });
+          return (token: string) => {
+            const dot = token.lastIndexOf(".");
+            const signature = Buffer.from(token.slice(dot + 1), "base64url");
+            return verifySignature(
+              "sha256",
+              Buffer.from(token.slice(0, dot)),
+              { key: publicKey, dsaEncoding: "ieee-p1363" },
+              signature,
+            );
+          };
+        })();
+
+  const variants: Variant[] = [
+    { name: "raw jose.jwtVerify", op: (t) => jwtVerify(t, key, joseOptions), ops: 0, cpu: [], wall: [] },
+    { name: "ours, uncached", op: (t) => uncached.verify(t), ops: 0, cpu: [], wall: [] },
+    { name: "ours, cached", op: (t) => cached.verify(t), ops: 0, cpu: [], wall: [] },
+    { name: `node:crypto floor (${alg === "HS256" ? "HMAC" : "ECDSA"})`, op: floor, ops: 0, cpu: [], wall: [] },
+  ];
+  if ((await uncached.verify(access_token)).subject !== "user-1" || !(await floor(access_token))) {
+    throw new Error("bench setup: a variant does not verify the token");
+  }
+  return { token: access_token, variants };
+}
+
+async function slot(variant: Variant, head: string, tail: string, ops: number): Promise<{ cpu: number; wall: number }> {
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  for (let i = 0; i < ops; i++) await variant.op(head + tail);
+  const wall = ((performance.now() - wall0) * 1000) / ops;
+  const used = process.cpuUsage(cpu0);
+  return { cpu: (used.user + used.system) / ops, wall };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+
+export async function run(): Promise<{ title: string; table: string; notes?: string }> {
+  const suites = await Promise.all(
+    (["HS256", "ES256"] as const).map(async (alg) => ({ alg, ...(await variantsFor(alg)) })),
+  );
+  for (const suite of suites) {
+    const cut = suite.token.length >> 1;
+    const [head, tail] = [suite.token.slice(0, cut), suite.token.slice(cut)];
+    for (const variant of suite.variants) {
+      await slot(variant, head, tail, 200); // warm-up
+      const probe = await slot(variant, head, tail, 200);
+      variant.ops = Math.max(50, Math.round((SLOT_MS * 1000) / probe.wall));
+    }
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const suite of suites) {
+      const cut = suite.token.length >> 1;
+      const [head, tail] = [suite.token.slice(0, cut), suite.token.slice(cut)];
+      const n = suite.variants.length;
+      for (let k = 0; k < n; k++) {
+        const variant = suite.variants[(round + k) % n] as Variant;
+        const { cpu, wall } = await slot(variant, head, tail, variant.ops);
+        variant.cpu.push(cpu);
+        variant.wall.push(wall);
+      }
+    }
+  }
+
+  const rows: string[] = [];
+  const summary: string[] = [];
+  for (const { alg, variants } of suites) {
+    const [jose, uncached, cached, floor] = variants as [Variant, Variant, Variant, Variant];
+    const ratio = (a: Variant, b: Variant, m: "cpu" | "wall") => median(a[m].map((v, i) => v / (b[m][i] as number)));
+    for (const v of variants) {
+      rows.push(
+        `| ${alg} | ${v.name} | ${fmt(median(v.cpu))} | ${fmt(median(v.wall))} | ${fmt(ratio(v, floor, "cpu"))}× | ${fmt(ratio(v, jose, "cpu"))}× |`,
+      );
+    }
+    summary.push(
+      `- ${alg}: uncached / raw jose = ${ratio(uncached, jose, "cpu").toFixed(2)}× CPU (${ratio(uncached, jose, "wall").toFixed(2)}× wall); ` +
+        `cached / floor = ${ratio(cached, floor, "cpu").toFixed(2)}× CPU (${ratio(cached, floor, "wall").toFixed(2)}× wall).`,
+    );
+  }
+  const table = [
+    "| alg | variant | CPU µs/op | wall µs/op | × floor (CPU) | × raw jose (CPU) |",
+    "| --- | --- | ---: | ---: | ---: | ---: |",
+    ...rows,
+  ].join("\n");
+  const notes = [
+    `${ROUNDS} interleaved rounds of ~${SLOT_MS} ms per variant; medians. Targets: cached within 3× of the HMAC floor, uncached within 1.1× of raw jose.`,
+    ...summary,
+  ].join("\n");
+  return { title: "JWT verify: raw jose vs ours (uncached, cached) vs node:crypto floor", table, notes };
+}
