@@ -8,7 +8,7 @@ import type { JWK } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ServiceUnavailable, Unauthorized } from "../errors";
 import { generateJwk } from "./key-set";
-import { auth0 } from "./presets";
+import { auth0, keycloak } from "./presets";
 import { createRemoteJwksVerifier, type RemoteJwksVerifierOptions } from "./remote-jwks";
 import { forge } from "./testing";
 
@@ -37,9 +37,11 @@ beforeAll(async () => {
     const body =
       req.url === "/.well-known/openid-configuration"
         ? { issuer: state.discoveryIssuer ?? base, jwks_uri: `${base}/jwks` }
-        : req.url === "/jwks"
-          ? { keys: state.keys.map(publicOf) }
-          : null;
+        : req.url === "/realms/main/.well-known/openid-configuration"
+          ? { issuer: `${base}/realms/main`, jwks_uri: `${base}/jwks` }
+          : req.url === "/jwks"
+            ? { keys: state.keys.map(publicOf) }
+            : null;
     if (!body) return void res.writeHead(404).end();
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
   });
@@ -190,5 +192,18 @@ describe("auth0 preset", () => {
 
   it("rejects options - domain with a scheme", () => {
     expect(() => auth0({ domain: "https://acme.auth0.com", audience: "x" })).toThrow(/domain/);
+  });
+});
+
+describe("keycloak preset", () => {
+  it("accepts token - realm issuer through discovery, OIDC scopes dropped", async () => {
+    const verifier = keycloak({ url: base, realm: "main", audience: "api", now: () => clock });
+    const token = forge(
+      { alg: "RS256", kid: k1.kid },
+      { ...claims(), iss: `${base}/realms/main`, scope: "openid email notes:read" },
+      { jwk: k1 },
+    );
+    expect((await verifier.verify(token)).scopes).toEqual(["notes:read"]);
+    expect(state.requests).toEqual(["/realms/main/.well-known/openid-configuration", "/jwks"]);
   });
 });
