@@ -31,15 +31,28 @@ export function createPrincipalMapper(mapping: PrincipalMapping = {}): (claims: 
   const scopeClaims = [...(mapping.scopeClaims ?? ["scope", "scp"])];
   const ignore = new Set(mapping.ignoreScopes ?? []);
   const kindOf = mapping.kind ?? kindClaim;
+  // Many tokens carry the same scope string: remember its parse (successes only, small, emptied when full).
+  const parsed = new Map<string, readonly Scope[]>();
+  const scopesOf = (value: unknown): readonly Scope[] => {
+    if (typeof value !== "string") return parseScopeList(ignore.size > 0 ? withoutIgnored(value, ignore) : value);
+    let scopes = parsed.get(value);
+    if (scopes === undefined) {
+      scopes = parseScopeList(ignore.size > 0 ? withoutIgnored(value, ignore) : value);
+      if (parsed.size >= 256) parsed.clear();
+      parsed.set(value, scopes);
+    }
+    return scopes;
+  };
   return (claims) => {
     if (typeof claims.sub !== "string" || claims.sub === "") throw new Unauthorized("Token subject is missing");
-    const scopes = new Set<Scope>();
+    let scopes: Scope[] | undefined;
     for (const name of scopeClaims) {
-      let value = claims[name];
-      if (ignore.size > 0) value = withoutIgnored(value, ignore);
-      for (const scope of parseScopeList(value)) scopes.add(scope);
+      const value = claims[name];
+      if (value === undefined) continue;
+      const found = scopesOf(value);
+      scopes = scopes === undefined ? [...found] : [...new Set([...scopes, ...found])];
     }
-    return { subject: claims.sub, kind: kindOf(claims), scopes: [...scopes], claims };
+    return { subject: claims.sub, kind: kindOf(claims), scopes: scopes ?? [], claims };
   };
 }
 
