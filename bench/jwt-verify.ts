@@ -5,7 +5,7 @@
  * - ours, cached: the same token again, answered by the verified-token cache;
  * - floor: node:crypto directly (HMAC-SHA256 + timingSafeEqual; ECDSA P-256 verify), no parsing.
  * Each op gets a freshly concatenated token string, as a request's header would give, so the
- * cache pays for hashing the string. Rounds are interleaved in rotating order; per-op medians
+ * cache pays for hashing the string. Rounds are interleaved in random order; per-op medians
  * of CPU time (process-wide, so WebCrypto's thread-pool work counts) and wall time are kept,
  * and each ratio is the median of per-round ratios.
  * Run alone: `pnpm --filter @gatehouse/bench exec tsx run.ts jwt`.
@@ -14,8 +14,8 @@ import { createHmac, createPublicKey, timingSafeEqual, verify as verifySignature
 import { createJwtIssuer, createJwtVerifier, generateJwk, importKeySet, type JwtAlgorithm } from "@gatehouse/auth/jwt";
 import { jwtVerify } from "jose";
 
-const ROUNDS = 31;
-const SLOT_MS = 20;
+const ROUNDS = 101;
+const SLOT_MS = 6;
 const ISSUER = "https://bench.gatehouse.test";
 
 interface Variant {
@@ -93,6 +93,40 @@ async function slot(variant: Variant, head: string, tail: string, ops: number): 
   return { cpu: (used.user + used.system) / ops, wall };
 }
 
+/**
+ * Alternates two variants op by op and times each op: medians of per-op latency shrug off the
+ * load spikes that make slot-level ratios swing ±10% on a busy 2-core machine.
+ */
+async function paired(a: Variant, b: Variant, token: string, ops: number): Promise<number> {
+  const cut = token.length >> 1;
+  const [head, tail] = [token.slice(0, cut), token.slice(cut)];
+  const times: [number[], number[]] = [[], []];
+  for (let i = 0; i < ops; i++) {
+    for (const [k, variant] of (i % 2
+      ? [
+          [1, b],
+          [0, a],
+        ]
+      : [
+          [0, a],
+          [1, b],
+        ]) as Array<[0 | 1, Variant]>) {
+      const t0 = performance.now();
+      await variant.op(head + tail);
+      times[k].push(performance.now() - t0);
+    }
+  }
+  return median(times[1]) / median(times[0]);
+}
+
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+  return items;
+}
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -117,14 +151,21 @@ export async function run(): Promise<{ title: string; table: string; notes?: str
     for (const suite of suites) {
       const cut = suite.token.length >> 1;
       const [head, tail] = [suite.token.slice(0, cut), suite.token.slice(cut)];
-      const n = suite.variants.length;
-      for (let k = 0; k < n; k++) {
-        const variant = suite.variants[(round + k) % n] as Variant;
+      // A fresh random order each round: a fixed cycle would always put the same variant after the
+      // synchronous floor, on a cold thread pool.
+      const order = shuffle([...suite.variants]);
+      for (const variant of order) {
         const { cpu, wall } = await slot(variant, head, tail, variant.ops);
         variant.cpu.push(cpu);
         variant.wall.push(wall);
       }
     }
+  }
+
+  const pairedRatios = new Map<string, number>();
+  for (const { alg, token, variants } of suites) {
+    const [jose, uncached] = variants as [Variant, Variant];
+    pairedRatios.set(alg, await paired(jose, uncached, token, 3000));
   }
 
   const rows: string[] = [];
@@ -139,7 +180,8 @@ export async function run(): Promise<{ title: string; table: string; notes?: str
     }
     summary.push(
       `- ${alg}: uncached / raw jose = ${ratio(uncached, jose, "cpu").toFixed(2)}× CPU (${ratio(uncached, jose, "wall").toFixed(2)}× wall); ` +
-        `cached / floor = ${ratio(cached, floor, "cpu").toFixed(2)}× CPU (${ratio(cached, floor, "wall").toFixed(2)}× wall).`,
+        `cached / floor = ${ratio(cached, floor, "cpu").toFixed(2)}× CPU (${ratio(cached, floor, "wall").toFixed(2)}× wall); ` +
+        `paired per-op latency, uncached / raw jose = ${(pairedRatios.get(alg) as number).toFixed(3)}×.`,
     );
   }
   const table = [
