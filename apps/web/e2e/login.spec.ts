@@ -10,7 +10,7 @@ test("signs in through the form, sees the account, signs out", async ({ page }) 
   await expect(page.getByRole("heading", { name: `Signed in as ${DEMO.email}` })).toBeVisible();
   await expect(page.getByTestId("whoami")).toContainText("user");
 
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("navigation").getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login$/);
   await page.goto("/account");
   await expect(page).toHaveURL(/\/login$/);

@@ -1,23 +1,29 @@
 /**
- * Browser sessions: the access token lives in an HttpOnly cookie, so page code never
- * touches it. Used by server actions (sign-in, sign-out).
+ * Browser sessions from server actions: sign-in sets the cookies, sign-out revokes the
+ * refresh-token family and clears them. Page code never sees a token.
  */
 import "server-only";
 import type { User } from "@gatehouse/db/users";
-import { cookies } from "next/headers";
-import { env } from "~/env";
+import { cookies, headers } from "next/headers";
 import { getAuth } from "./auth";
-import { cookieAttributes, REFRESH_COOKIE, SESSION_COOKIE } from "./session-cookies";
+import { REFRESH_COOKIE, SESSION_COOKIE } from "./session-cookies";
+import { newSessionCookies } from "./session-tokens";
 
 export async function startSession(user: User): Promise<void> {
-  const { issuer } = await getAuth();
-  const token = await issuer.createAccessToken({ sub: user.id, kind: "user", scope: user.scopes.join(" ") });
+  const userAgent = (await headers()).get("user-agent");
   const jar = await cookies();
-  jar.set(SESSION_COOKIE, token.access_token, cookieAttributes(env().accessTokenTtl));
+  for (const { name, value, attributes } of await newSessionCookies(user, userAgent)) jar.set(name, value, attributes);
 }
 
 export async function endSession(): Promise<void> {
   const jar = await cookies();
+  const refreshToken = jar.get(REFRESH_COOKIE)?.value;
+  if (refreshToken) {
+    const { refreshTokens } = await getAuth();
+    // Revoke the whole family, so a copied refresh token dies with the sign-out. A database
+    // outage must not keep the user signed in on this device: cookies are cleared regardless.
+    await refreshTokens.revoke(refreshToken).catch((error: unknown) => console.error("sign-out revoke failed:", error));
+  }
   jar.delete({ name: SESSION_COOKIE, path: "/" });
   jar.delete({ name: REFRESH_COOKIE, path: "/" });
 }

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Nav } from "~/components/nav";
 import { api } from "~/trpc/server";
+import { Sessions } from "./sessions";
 import { WhoAmI } from "./who-am-i";
 
 export const metadata: Metadata = { title: "Account" };
@@ -31,6 +32,7 @@ export default async function AccountPage() {
           </dl>
         </section>
         <WhoAmI />
+        <Sessions />
       </main>
     </>
   );

@@ -1,3 +1,5 @@
+import { z } from "zod";
+import { getAuth } from "../auth";
 import { router, userProcedure } from "../trpc";
 
 export const accountRouter = router({
@@ -5,5 +7,23 @@ export const accountRouter = router({
   get: userProcedure.query(({ ctx }) => {
     const { passwordHash: _hidden, ...account } = ctx.account;
     return account;
+  }),
+
+  /** Live sign-ins (refresh-token families); `current` marks the one making this request. */
+  sessions: userProcedure.query(async ({ ctx }) => {
+    const families = await (await getAuth()).refreshTokens.listActiveFamilies(ctx.account.id);
+    return families.map((family) => ({ ...family, current: family.familyId === ctx.principal.claims.sid }));
+  }),
+
+  /** Signs one sign-in out (its refresh tokens die; its access token lapses within minutes). */
+  revokeSession: userProcedure.input(z.object({ familyId: z.uuid() })).mutation(async ({ ctx, input }) => {
+    const revoked = await (await getAuth()).refreshTokens.revokeFamily(ctx.account.id, input.familyId);
+    return { revoked };
+  }),
+
+  /** "Sign out everywhere": every refresh-token family of this user is revoked. */
+  signOutEverywhere: userProcedure.mutation(async ({ ctx }) => {
+    const revoked = await (await getAuth()).refreshTokens.revokeAllForUser(ctx.account.id);
+    return { revoked };
   }),
 });

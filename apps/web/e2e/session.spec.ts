@@ -1,0 +1,43 @@
+import { DEMO, expect, test } from "./fixtures";
+
+test("stays signed in after the access token expires, until signing out", async ({ page, context }) => {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(DEMO.email);
+  await page.getByLabel("Password").fill(DEMO.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+
+  const cookies = await context.cookies();
+  const session = cookies.find((cookie) => cookie.name === "gatehouse_session");
+  expect(session?.httpOnly).toBe(true);
+  expect(session?.sameSite).toBe("Lax");
+  const refreshBefore = cookies.find((cookie) => cookie.name === "gatehouse_refresh")?.value;
+
+  // The e2e server issues 5-second access tokens: wait past expiry, then reload.
+  await page.waitForTimeout(6_500);
+  await page.reload();
+  await expect(page.getByRole("heading", { name: `Signed in as ${DEMO.email}` })).toBeVisible();
+  await expect(page.getByTestId("whoami")).toContainText("user");
+  const refreshAfter = (await context.cookies()).find((cookie) => cookie.name === "gatehouse_refresh")?.value;
+  expect(refreshAfter).toBeTruthy();
+  expect(refreshAfter).not.toBe(refreshBefore);
+
+  await expect(page.getByRole("table")).toContainText("this device");
+
+  await page.getByRole("navigation").getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto("/account");
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test("'sign out everywhere' ends this session too", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(DEMO.email);
+  await page.getByLabel("Password").fill(DEMO.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await page.getByRole("button", { name: "Sign out everywhere" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto("/account");
+  await expect(page).toHaveURL(/\/login$/);
+});

@@ -1,0 +1,47 @@
+/**
+ * Renews the browser session before pages and API calls run: when the access-token cookie
+ * is missing or about to expire and a refresh cookie is present, rotate the refresh token
+ * and set both cookies — on the response, and on the request the page sees. This is only
+ * a convenience; every procedure still verifies the access token itself.
+ */
+
+import { isRefreshTokenError } from "@gatehouse/auth/refresh-token";
+import { type NextRequest, NextResponse } from "next/server";
+import { REFRESH_COOKIE, SESSION_COOKIE } from "~/server/session-cookies";
+import { rotatedSessionCookies, secondsLeft } from "~/server/session-tokens";
+
+/** Renew this long before expiry, so a token does not lapse between proxy and procedure. */
+const RENEW_MARGIN_SECONDS = 2;
+
+export async function proxy(request: NextRequest): Promise<NextResponse> {
+  const refreshToken = request.cookies.get(REFRESH_COOKIE)?.value;
+  if (!refreshToken || secondsLeft(request.cookies.get(SESSION_COOKIE)?.value) > RENEW_MARGIN_SECONDS) {
+    return NextResponse.next();
+  }
+  let cookies: Awaited<ReturnType<typeof rotatedSessionCookies>>;
+  try {
+    cookies = await rotatedSessionCookies(refreshToken);
+  } catch (error) {
+    if (!isRefreshTokenError(error)) {
+      // Database down: leave the cookies alone; this request is simply unauthenticated.
+      console.error("session renewal failed:", error);
+      return NextResponse.next();
+    }
+    // Spent, revoked or expired: the session is over; drop both cookies.
+    request.cookies.delete(SESSION_COOKIE);
+    request.cookies.delete(REFRESH_COOKIE);
+    const response = NextResponse.next({ request: { headers: request.headers } });
+    response.cookies.delete(SESSION_COOKIE);
+    response.cookies.delete(REFRESH_COOKIE);
+    return response;
+  }
+  for (const { name, value } of cookies) request.cookies.set(name, value);
+  const response = NextResponse.next({ request: { headers: request.headers } });
+  for (const { name, value, attributes } of cookies) response.cookies.set(name, value, attributes);
+  return response;
+}
+
+export const config = {
+  // Pages and tRPC; not static files, the token endpoint, discovery or health checks.
+  matcher: ["/((?!_next/|api/token|api/health|\\.well-known/|favicon|icon).*)"],
+};

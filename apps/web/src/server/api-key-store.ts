@@ -1,0 +1,27 @@
+import type { ApiKeyStore } from "@gatehouse/auth/api-key-verifier";
+import { findApiKeyByHash, touchApiKeys } from "@gatehouse/db/api-keys";
+import type { Database } from "@gatehouse/db/client";
+
+/** The API-key port on @gatehouse/db: one indexed lookup (owner joined), batched last-used writes. */
+export function createApiKeyStore(database: () => Promise<Database>): ApiKeyStore {
+  return {
+    async findByHash(hash) {
+      const row = await findApiKeyByHash((await database()).db, hash);
+      if (!row) return null;
+      return {
+        id: row.id,
+        userId: row.userId,
+        name: row.name,
+        scopes: row.scopes,
+        ownerScopes: row.ownerScopes,
+        ownerDisabled: row.ownerDisabledAt !== null,
+        expiresAt: row.expiresAt,
+        revokedAt: row.revokedAt,
+        lastUsedAt: row.lastUsedAt,
+      };
+    },
+    async touch(ids, at) {
+      await touchApiKeys((await database()).db, ids, at);
+    },
+  };
+}
