@@ -1,0 +1,42 @@
+import { DEMO, expect, test } from "./fixtures";
+
+/** A script's call: plain fetch from Node with the key, no browser cookies. */
+async function callAsScript(baseURL: string, key: string) {
+  return fetch(`${baseURL}/api/trpc/auth.me`, { headers: { "x-api-key": key } });
+}
+
+test("creates a key in the UI, a script uses it, revoking it in the UI refuses the next call", async ({
+  page,
+  baseURL,
+}) => {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(DEMO.email);
+  await page.getByLabel("Password").fill(DEMO.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+
+  await page.getByRole("link", { name: "API keys" }).click();
+  await expect(page).toHaveURL(/\/api-keys$/);
+  const name = `e2e-${Date.now()}`;
+  await page.getByLabel("Name").fill(name);
+  await page.getByRole("button", { name: "Create key" }).click();
+
+  const key = (await page.getByTestId("new-api-key").textContent())?.trim() ?? "";
+  expect(key).toMatch(/^gk_live_/);
+  await expect(page.getByText("shown only once")).toBeVisible();
+  const row = page.getByTestId(`api-key-${name}`);
+  await expect(row).toContainText("notes:read");
+  await expect(row).not.toContainText(key);
+
+  const allowed = await callAsScript(baseURL as string, key);
+  expect(allowed.status).toBe(200);
+  expect((await allowed.json()).result.data.json).toMatchObject({ kind: "api_key" });
+
+  await row.getByRole("button", { name: `Revoke ${name}` }).click();
+  await expect(row).toContainText("revoked");
+
+  const refused = await callAsScript(baseURL as string, key);
+  expect(refused.status).toBe(401);
+  expect(refused.headers.get("www-authenticate")).toContain("Bearer");
+  expect(await refused.text()).not.toContain(key);
+});
