@@ -1,0 +1,152 @@
+/**
+ * API key verification: what a keyed request costs us, side by side, in one run.
+ *
+ * - hit: `verify()` answered from the in-process cache (format + checksum, SHA-256, Map, expiry).
+ * - miss: `verify()` with the cache off: the same plus one `findApiKeyByHash` (prepared, owner joined);
+ *   the query alone is the next row, so the difference is the verifier's own work.
+ * - floor: one raw postgres.js primary-key SELECT on api_keys: what any database round trip costs.
+ * - better-auth style: what its verify does per request at the least (SELECT by hash, then UPDATE
+ *   the key's last-request time), in raw postgres.js: cheaper than through its ORM adapter.
+ *
+ * Needs a real Postgres (GATEHOUSE_TEST_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres):
+ * a temporary database is created and dropped. Rounds are interleaved and the median kept,
+ * because timings drift ±20–30% within a minute on these machines; compare the ratios.
+ * Run alone: `pnpm --filter @gatehouse/bench exec tsx api-key-verify.ts`.
+ */
+import { pathToFileURL } from "node:url";
+import { hashApiKey, issueApiKey } from "@gatehouse/auth/api-key";
+import { createApiKeyVerifier, type StoredApiKey } from "@gatehouse/auth/api-key-verifier";
+import { findApiKeyByHash, insertApiKey } from "@gatehouse/db/api-keys";
+import { createTestDatabase } from "@gatehouse/db/testing";
+import { createUser } from "@gatehouse/db/users";
+
+const DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/postgres";
+const ROUNDS = 20;
+const HIT_OPS = 20_000;
+const DB_OPS = 200;
+
+/** The part of postgres.js's `Sql` we use, reached through drizzle's `$client` (no direct dependency). */
+type RawSql = (strings: TemplateStringsArray, ...values: unknown[]) => Promise<unknown[]>;
+
+interface Case {
+  name: string;
+  ops: number;
+  run: () => Promise<unknown>;
+  wall: number[];
+  cpu: number[];
+}
+
+export async function run(): Promise<{ title: string; table: string; notes?: string }> {
+  const previousUrl = process.env.GATEHOUSE_TEST_PG_URL;
+  process.env.GATEHOUSE_TEST_PG_URL = previousUrl || DEFAULT_PG_URL;
+  const database = await createTestDatabase();
+  if (previousUrl === undefined) delete process.env.GATEHOUSE_TEST_PG_URL;
+  try {
+    const { db } = database;
+    const sql = (db as unknown as { $client: RawSql }).$client;
+
+    const owner = await createUser(db, { email: "bench@example.com", passwordHash: "h", scopes: ["notes:*"] });
+    const issued = issueApiKey({ scopes: ["notes:read"], ownerScopes: owner.scopes });
+    const row = await insertApiKey(db, {
+      userId: owner.id,
+      name: "bench",
+      keyHash: issued.hash,
+      start: issued.start,
+      scopes: issued.scopes,
+    });
+    // Some rows around it, so the indexes are not trivially one page.
+    for (let i = 0; i < 2_000; i++) {
+      const other = issueApiKey({ scopes: [], ownerScopes: [] });
+      await insertApiKey(db, { userId: owner.id, name: `k${i}`, keyHash: other.hash, start: other.start, scopes: [] });
+    }
+    await sql`analyze`;
+
+    const findByHash = async (hash: string): Promise<StoredApiKey | null> => {
+      const found = await findApiKeyByHash(db, hash);
+      return found ? { ...found, ownerDisabled: found.ownerDisabledAt !== null } : null;
+    };
+    const cached = createApiKeyVerifier({ store: { findByHash }, cacheTtl: 3_600_000 });
+    const uncached = createApiKeyVerifier({ store: { findByHash }, cacheTtl: 0, negativeCacheTtl: 0 });
+
+    const bench = (name: string, ops: number, fn: () => Promise<unknown>): Case => ({
+      name,
+      ops,
+      run: fn,
+      wall: [],
+      cpu: [],
+    });
+    const hit = bench("verify, cache hit", HIT_OPS, () => cached.verify(issued.key));
+    const miss = bench("verify, cache miss (1 SELECT)", DB_OPS, () => uncached.verify(issued.key));
+    const query = bench("findApiKeyByHash alone (drizzle, owner joined)", DB_OPS, () =>
+      findApiKeyByHash(db, issued.hash),
+    );
+    const floor = bench(
+      "floor: postgres.js SELECT by primary key",
+      DB_OPS,
+      () => sql`select * from api_keys where id = ${row.id}`,
+    );
+    const betterAuth = bench("better-auth style: SELECT by hash + UPDATE", DB_OPS, async () => {
+      const hash = hashApiKey(issued.key);
+      const [found] = (await sql`select * from api_keys where key_hash = ${hash}`) as { id: string }[];
+      if (!found) throw new Error("key not found");
+      await sql`update api_keys set last_used_at = now() where id = ${found.id}`;
+    });
+    const cases = [hit, miss, query, floor, betterAuth];
+
+    for (const c of cases) await measure(c, Math.min(c.ops, 200)); // Warm-up: JIT, prepared statements.
+    for (let round = 0; round < ROUNDS; round++) {
+      // Rotate the order each round: the case that follows the CPU-bound hit loop measured up
+      // to 30% slower, so no case may always sit in that seat.
+      for (let i = 0; i < cases.length; i++) {
+        const c = cases[(i + round) % cases.length] as Case;
+        const { wall, cpu } = await measure(c, c.ops);
+        c.wall.push(wall);
+        c.cpu.push(cpu);
+      }
+    }
+
+    const floorUs = median(floor.wall);
+    const missUs = median(miss.wall);
+    const hitUs = median(hit.wall);
+    const betterAuthUs = median(betterAuth.wall);
+    const lines = [
+      "| case | µs/op (wall) | CPU µs/op | × floor |",
+      "| --- | ---: | ---: | ---: |",
+      ...cases.map((c) => {
+        const wall = median(c.wall);
+        return `| ${c.name} | ${fmt(wall)} | ${fmt(median(c.cpu))} | ${(wall / floorUs).toFixed(2)} |`;
+      }),
+    ];
+    const notes = [
+      `targets: hit < 5 µs → ${fmt(hitUs)} µs ${hitUs < 5 ? "✓" : "✗"}; miss ≤ 1.2 × floor → ${(missUs / floorUs).toFixed(2)} × ${missUs <= 1.2 * floorUs ? "✓" : "✗"}`,
+      `better-auth style / our miss: ${(betterAuthUs / missUs).toFixed(2)} ×; / our hit: ${Math.round(betterAuthUs / hitUs)} ×`,
+      `${ROUNDS} interleaved rounds (order rotated), median; ${HIT_OPS} hits or ${DB_OPS} sequential queries per round; one request in flight.`,
+    ].join("\n");
+    return { title: "API key verification", table: lines.join("\n"), notes };
+  } finally {
+    await database.cleanup();
+  }
+}
+
+async function measure(c: Case, ops: number): Promise<{ wall: number; cpu: number }> {
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < ops; i++) await c.run();
+  const wall = Number(process.hrtime.bigint() - t0) / 1_000 / ops;
+  const used = process.cpuUsage(cpu0);
+  return { wall, cpu: (used.user + used.system) / ops };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+function fmt(us: number): string {
+  return us < 10 ? us.toFixed(2) : us.toFixed(0);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const result = await run();
+  console.log(`\n${result.title}\n\n${result.table}\n\n${result.notes ?? ""}`);
+}
