@@ -171,24 +171,32 @@ export function issueApiKey(options: IssueApiKeyOptions): IssuedApiKey {
 }
 
 /**
- * Scopes a key may use now: each of its scopes that the owner still holds, plus each owner
- * scope that one of the key's scopes covers (a `notes:*` key whose owner was lowered to
- * `notes:read` keeps `notes:read`). Never more than both sides grant; with crossed wildcards
- * (`notes:*` against `*:read`) it may grant less than the exact meet, which is the safe side.
+ * Scopes a key may use now: each of its scopes that the owner still holds and, for a key scope
+ * the owner no longer holds whole, the owner's scopes inside it (a `notes:*` key whose owner was
+ * lowered to `notes:read` keeps `notes:read`). Never more than both sides grant; with crossed
+ * wildcards (`notes:*` against `*:read`) it may grant less than the exact meet, the safe side.
+ * Runs on every cache miss, so the common case (owner holds the very same strings) parses nothing.
  */
 export function effectiveApiKeyScopes(
   validator: ScopeValidator,
   keyScopes: readonly string[],
   ownerScopes: readonly string[],
 ): string[] {
-  const result = new Set<string>();
+  const kept: string[] = [];
+  const dropped: string[] = [];
   for (const scope of keyScopes) {
-    if (safeSatisfies(validator, ownerScopes, scope)) result.add(scope);
+    if (ownerScopes.includes(scope) || safeSatisfies(validator, ownerScopes, scope)) {
+      if (!kept.includes(scope)) kept.push(scope);
+    } else {
+      dropped.push(scope);
+    }
   }
-  for (const scope of ownerScopes) {
-    if (!result.has(scope) && safeSatisfies(validator, keyScopes, scope)) result.add(scope);
+  if (dropped.length > 0) {
+    for (const scope of ownerScopes) {
+      if (!kept.includes(scope) && safeSatisfies(validator, dropped, scope)) kept.push(scope);
+    }
   }
-  return [...result];
+  return kept;
 }
 
 // A malformed scope stored in the database (validators throw on a malformed *required*

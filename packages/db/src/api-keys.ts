@@ -4,6 +4,7 @@
  * revoked the key (so it can publish the revocation).
  */
 import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "./client";
 import { type ApiKeyRow, apiKeys, users } from "./schema";
 import { isUuid } from "./users";
@@ -62,23 +63,26 @@ export async function insertApiKey(db: Db, input: NewApiKey): Promise<ApiKeyInfo
 }
 
 // Verification is the hot path: build the SQL once per database handle, not per call.
+// Short aliases keep the statement text short: postgres.js hashes it on every execution to find
+// the prepared statement, which measurably cost more than the query itself with full names.
+const k = alias(apiKeys, "k");
+const u = alias(users, "u");
 function buildFindByHash(db: Db) {
   return db
     .select({
-      id: apiKeys.id,
-      userId: apiKeys.userId,
-      name: apiKeys.name,
-      scopes: apiKeys.scopes,
-      expiresAt: apiKeys.expiresAt,
-      lastUsedAt: apiKeys.lastUsedAt,
-      revokedAt: apiKeys.revokedAt,
-      ownerScopes: users.scopes,
-      ownerDisabledAt: users.disabledAt,
+      id: k.id,
+      userId: k.userId,
+      name: k.name,
+      scopes: k.scopes,
+      expiresAt: k.expiresAt,
+      lastUsedAt: k.lastUsedAt,
+      revokedAt: k.revokedAt,
+      ownerScopes: u.scopes,
+      ownerDisabledAt: u.disabledAt,
     })
-    .from(apiKeys)
-    .innerJoin(users, eq(users.id, apiKeys.userId))
-    .where(eq(apiKeys.keyHash, sql.placeholder("hash")))
-    .limit(1)
+    .from(k)
+    .innerJoin(u, eq(u.id, k.userId))
+    .where(eq(k.keyHash, sql.placeholder("hash")))
     .prepare("gatehouse_find_api_key_by_hash");
 }
 const findByHashQueries = new WeakMap<Db, ReturnType<typeof buildFindByHash>>();
