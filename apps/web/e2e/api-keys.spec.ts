@@ -1,4 +1,8 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { DEMO, expect, test } from "./fixtures";
+
+const run = promisify(execFile);
 
 /** A script's call: plain fetch from Node with the key, no browser cookies. */
 async function callAsScript(baseURL: string, key: string) {
@@ -31,6 +35,12 @@ test("creates a key in the UI, a script uses it, revoking it in the UI refuses t
   const allowed = await callAsScript(baseURL as string, key);
   expect(allowed.status).toBe(200);
   expect((await allowed.json()).result.data.json).toMatchObject({ kind: "api_key" });
+
+  // The README's typed-client example, run as a user would.
+  const script = await run("pnpm", ["exec", "tsx", "examples/api-key-client.ts"], {
+    env: { ...process.env, GATEHOUSE_URL: baseURL, GATEHOUSE_API_KEY: key },
+  });
+  expect(JSON.parse(script.stdout)).toMatchObject({ kind: "api_key", scopes: ["notes:read"] });
 
   await row.getByRole("button", { name: `Revoke ${name}` }).click();
   await expect(row).toContainText("revoked");

@@ -1,11 +1,17 @@
 import { isAuthError } from "@gatehouse/auth/errors";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { withBodyLimit } from "~/server/http/with-body-limit";
 import { appRouter } from "~/server/routers/_app";
 import { createContext } from "~/server/trpc";
 
 export const dynamic = "force-dynamic";
 
-function handler(request: Request) {
+/** Largest tRPC request body; a batch of ordinary inputs is far below it. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+async function handler(incoming: Request) {
+  const request = await withBodyLimit(incoming, MAX_BODY_BYTES);
+  if (request instanceof Response) return request;
   return fetchRequestHandler({
     endpoint: "/api/trpc",
     req: request,

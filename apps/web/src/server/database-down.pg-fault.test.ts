@@ -1,0 +1,81 @@
+/**
+ * The database goes away mid-life: every answer must be a clear 503 (or the token endpoint's
+ * `temporarily_unavailable`), never a 500, a stack trace or an acceptance.
+ * Runs in the real-Postgres leg only (it needs Postgres server binaries).
+ */
+import { issueApiKey } from "@gatehouse/auth/api-key";
+import { insertApiKey } from "@gatehouse/db/api-keys";
+import { createDb, type Database } from "@gatehouse/db/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET as health } from "~/app/api/health/route";
+import { POST as token } from "~/app/api/token/route";
+import { startThrowawayPostgres, type ThrowawayPostgres } from "~/test/throwaway-postgres";
+import { createTRPCRequest } from "~/test/trpc-request";
+import { createTestUser } from "~/test/users";
+import { getAuth } from "./auth";
+
+let server: ThrowawayPostgres;
+let database: Database;
+let userToken: string;
+let apiKey: string;
+let user: Awaited<ReturnType<typeof createTestUser>>;
+
+beforeAll(async () => {
+  server = await startThrowawayPostgres();
+  database = await createDb({ url: server.url, maxConnections: 2 });
+  (globalThis as { gatehouseDb?: Promise<Database> }).gatehouseDb = Promise.resolve(database);
+  user = await createTestUser(database.db);
+  const issued = issueApiKey({ scopes: ["notes:read"], ownerScopes: user.scopes });
+  await insertApiKey(database.db, {
+    userId: user.id,
+    name: "k",
+    keyHash: issued.hash,
+    start: issued.start,
+    scopes: issued.scopes,
+  });
+  apiKey = issued.key;
+  userToken = (await (await getAuth()).issuer.createAccessToken({ sub: user.id, kind: "user", scope: "notes:read" }))
+    .access_token;
+  server.stop();
+}, 120_000);
+
+afterAll(async () => {
+  (globalThis as { gatehouseDb?: Promise<Database> }).gatehouseDb = undefined;
+  await database?.close().catch(() => {});
+  server?.remove();
+});
+
+describe("with the database down", () => {
+  it("health answers 503 with a problem body", async () => {
+    const response = await health();
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ status: 503, title: "Service Unavailable" });
+  });
+
+  it("an API key gets 503, not 401 and not 500", async () => {
+    const response = await createTRPCRequest("auth.me", { "x-api-key": apiKey });
+    expect(response.status).toBe(503);
+    const body = await response.json();
+    expect(body.error.json.data.problem).toMatchObject({ status: 503 });
+    expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it("a JWT still verifies without the database, and loading its user is a 503", async () => {
+    const me = await createTRPCRequest("auth.me", { authorization: `Bearer ${userToken}` });
+    expect(me.status).toBe(200);
+    const account = await createTRPCRequest("account.get", { authorization: `Bearer ${userToken}` });
+    expect(account.status).toBe(503);
+  });
+
+  it("the token endpoint answers temporarily_unavailable", async () => {
+    const response = await token(
+      new Request("http://localhost:3000/api/token", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "password", username: user.email, password: user.password }),
+      }),
+    );
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: "temporarily_unavailable" });
+  });
+});
