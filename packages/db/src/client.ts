@@ -3,12 +3,15 @@
  *
  * - `url` (DATABASE_URL) set → postgres.js against that server.
  * - unset → embedded PGlite persisted in `dataDir`. PGlite has no cross-process lock and
- *   silently loses writes when two processes open one folder, so we take a lock file and
- *   refuse, with a message, when another live process owns it.
+ *   silently loses writes when two processes open one folder, so we take a lock file. When
+ *   another live process owns the folder and serves it (`serve: true`, see
+ *   `lib/pglite-socket-server.ts`), we connect to it over loopback instead; when it does not
+ *   serve, we refuse with `DataDirInUseError`.
  *
  * Migrations from `drizzle/` are applied on open unless `migrate: false`.
  */
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { findDataDirOwner } from "./lib/data-dir-lock";
 import { resolveMigrationsDir } from "./lib/migrations-dir";
 import * as schema from "./schema";
 
@@ -37,12 +40,26 @@ export interface CreateDbOptions {
   maxConnections?: number;
   /** A PGlite data dump to start from (tests clone a migrated template this way). */
   loadDataDir?: Blob | File | undefined;
+  /**
+   * When this process opens the PGlite folder, also serve it on a loopback port (advertised in
+   * the lock file) so other processes' `createDb({ dataDir })` connect through this one.
+   * Ignored for `url` and `memory://`. Default: false.
+   */
+  serve?: boolean;
 }
 
 export async function createDb(options: CreateDbOptions): Promise<Database> {
+  if (!options.url) {
+    const owner = options.dataDir && !options.dataDir.startsWith("memory://") && findDataDirOwner(options.dataDir);
+    // The owner migrated the folder when it opened it; its one session is not ours to run DDL in.
+    if (owner && owner.port !== undefined) return connectToDataDirOwner(owner.port);
+  }
   const database = options.url
-    ? await (await import("./lib/postgres-database")).openPostgres(options.url, options.maxConnections ?? 10)
-    : await (await import("./lib/pglite-database")).openPglite(requireDataDir(options.dataDir), options.loadDataDir);
+    ? await (await import("./lib/postgres-database")).openPostgres(options.url, { max: options.maxConnections ?? 10 })
+    : await (await import("./lib/pglite-database")).openPglite(requireDataDir(options.dataDir), {
+        loadDataDir: options.loadDataDir,
+        serve: options.serve,
+      });
   if (options.migrate ?? true) {
     try {
       await database.migrate(resolveMigrationsDir());
@@ -54,9 +71,31 @@ export async function createDb(options: CreateDbOptions): Promise<Database> {
   return database;
 }
 
+/**
+ * The embedded database through the process that owns it, on its advertised loopback port.
+ * One connection (the owner runs one statement at a time anyway); no named prepared statements,
+ * which would outlive us in the owner's session.
+ */
+async function connectToDataDirOwner(port: number): Promise<Database> {
+  const { openPostgres } = await import("./lib/postgres-database");
+  const database = await openPostgres(`postgres://postgres@127.0.0.1:${port}/postgres`, {
+    max: 1,
+    prepare: false,
+    kind: "pglite",
+  });
+  try {
+    await database.ping();
+  } catch (error) {
+    await database.close();
+    throw new Error(`The embedded database's owner does not answer on 127.0.0.1:${port}`, { cause: error });
+  }
+  return database;
+}
+
 function requireDataDir(dataDir: string | undefined): string {
   if (!dataDir) throw new Error("createDb: pass `url` (DATABASE_URL) or `dataDir` for the embedded database");
   return dataDir;
 }
 
+export { DataDirInUseError } from "./lib/data-dir-lock";
 export { schema };

@@ -24,6 +24,8 @@ async function open(): Promise<Database> {
   const database = await createDb({
     url: config.databaseUrl,
     dataDir: path.join(/*turbopackIgnore: true*/ config.dataDir, "pglite"),
+    // Serve the embedded database on a loopback port so `pnpm gatehouse` (and other tools) reach it through us.
+    serve: true,
   });
   if (config.demoUser) await ensureDemoUser(database.db);
   return database;

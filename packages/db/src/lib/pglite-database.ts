@@ -4,19 +4,50 @@ import { migrate } from "drizzle-orm/pglite/migrator";
 import type { Db } from "../client";
 import * as schema from "../schema";
 import { acquireDataDirLock } from "./data-dir-lock";
+import type { PgliteSocketServer } from "./pglite-socket-server";
 import type { OpenedDatabase } from "./postgres-database";
 
-export async function openPglite(dataDir: string, loadDataDir?: Blob | File): Promise<OpenedDatabase> {
+export interface OpenPgliteOptions {
+  loadDataDir?: Blob | File | undefined;
+  /** Serve the database on a loopback port and advertise it in the lock file (folders only). */
+  serve?: boolean | undefined;
+}
+
+export async function openPglite(dataDir: string, options: OpenPgliteOptions = {}): Promise<OpenedDatabase> {
   const inMemory = dataDir.startsWith("memory://");
-  const releaseLock = inMemory ? () => {} : acquireDataDirLock(dataDir);
+  const lock = inMemory ? undefined : acquireDataDirLock(dataDir);
   let client: PGlite;
   try {
-    client = await PGlite.create({ dataDir, ...(loadDataDir ? { loadDataDir } : {}) });
+    client = await PGlite.create({ dataDir, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
   } catch (error) {
-    releaseLock();
+    lock?.release();
     throw error;
   }
   const db = drizzle({ client, schema, casing: "snake_case" }) as unknown as Db;
+
+  // Our own listener table: a NOTIFY arrives either from this process (PGlite calls back) or
+  // from a socket client (the server reads it off the wire); both reach the same callbacks.
+  const listeners = new Map<
+    string,
+    { callbacks: Set<(payload: string) => void>; unlisten: Promise<() => Promise<void>> }
+  >();
+  const dispatch = (channel: string, payload: string) => {
+    for (const callback of listeners.get(channel)?.callbacks ?? []) callback(payload);
+  };
+
+  let server: PgliteSocketServer | undefined;
+  if (options.serve && lock) {
+    try {
+      const { startPgliteSocketServer } = await import("./pglite-socket-server");
+      server = await startPgliteSocketServer(client, { onNotification: dispatch });
+      lock.advertisePort(server.port);
+    } catch (error) {
+      await client.close().catch(() => {});
+      lock.release();
+      throw error;
+    }
+  }
+
   return {
     db,
     kind: "pglite",
@@ -24,7 +55,26 @@ export async function openPglite(dataDir: string, loadDataDir?: Blob | File): Pr
       await client.query("select pg_notify($1, $2)", [channel, payload]);
     },
     async listen(channel, onPayload) {
-      return client.listen(channel, onPayload);
+      let entry = listeners.get(channel);
+      if (!entry) {
+        // Set before awaiting, so concurrent calls share one LISTEN.
+        entry = { callbacks: new Set(), unlisten: client.listen(channel, (payload) => dispatch(channel, payload)) };
+        listeners.set(channel, entry);
+      }
+      const callback = (payload: string) => onPayload(payload);
+      entry.callbacks.add(callback);
+      try {
+        await entry.unlisten;
+      } catch (error) {
+        listeners.delete(channel);
+        throw error;
+      }
+      return async () => {
+        const current = listeners.get(channel);
+        if (!current?.callbacks.delete(callback) || current.callbacks.size > 0) return;
+        listeners.delete(channel);
+        await (await current.unlisten)();
+      };
     },
     async ping() {
       await client.query("select 1");
@@ -34,9 +84,11 @@ export async function openPglite(dataDir: string, loadDataDir?: Blob | File): Pr
     },
     async close() {
       try {
+        // Clients first: they may hold the session, and PGlite's close waits for it.
+        await server?.close();
         if (!client.closed) await client.close();
       } finally {
-        releaseLock();
+        lock?.release();
       }
     },
   };

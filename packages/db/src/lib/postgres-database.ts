@@ -9,12 +9,26 @@ const MIGRATION_LOCK_ID = 7_110_422;
 
 export type OpenedDatabase = Database & { migrate(folder: string): Promise<void> };
 
-export async function openPostgres(url: string, max: number): Promise<OpenedDatabase> {
-  const sql = postgres(url, { max, onnotice: () => {}, connection: { application_name: "gatehouse" } });
+export interface OpenPostgresOptions {
+  /** Pool size. */
+  max: number;
+  /** Named prepared statements. Default: true. Off through a PGlite owner, whose one session they would outlive. */
+  prepare?: boolean;
+  /** What the database is; "pglite" when reached through the embedded database's owner. Default: "postgres". */
+  kind?: Database["kind"];
+}
+
+export async function openPostgres(url: string, options: OpenPostgresOptions): Promise<OpenedDatabase> {
+  const sql = postgres(url, {
+    max: options.max,
+    prepare: options.prepare ?? true,
+    onnotice: () => {},
+    connection: { application_name: "gatehouse" },
+  });
   const db = drizzle({ client: sql, schema, casing: "snake_case" }) as unknown as Db;
   return {
     db,
-    kind: "postgres",
+    kind: options.kind ?? "postgres",
     async notify(channel, payload) {
       await sql.notify(channel, payload);
     },

@@ -1,0 +1,73 @@
+import { issueApiKey } from "@gatehouse/auth/api-key";
+import { AuthError } from "@gatehouse/auth/errors";
+import { insertApiKey } from "@gatehouse/db/api-keys";
+import type { Database } from "@gatehouse/db/client";
+import { scopes, scopeValidator } from "../server/scopes";
+import { CliError, type Output } from "./cli-error";
+import { findUserOrFail } from "./find-user";
+import { formatTime, parseExpiresInDays, parseKeyName, parseScopesOption } from "./options";
+
+export interface KeysCreateInput {
+  email?: string | undefined;
+  name?: string | undefined;
+  /** Space- or comma-separated, e.g. "notes:read notes:write". */
+  scopes?: string | undefined;
+  expiresInDays?: string | undefined;
+}
+
+export interface KeysCreateContext {
+  database: Database;
+  output: Output;
+  /** Key prefix environment, as the app uses: "live" in production, "test" otherwise. */
+  environment: string;
+  now?: () => Date;
+}
+
+/**
+ * Mints a key for a user, as the keys page does: only scopes this app knows, only scopes the
+ * user holds. The key alone goes to stdout (so `KEY=$(pnpm gatehouse keys create …)` works);
+ * the details and the warning go to stderr. Nothing but its SHA-256 is stored.
+ */
+export async function keysCreate(input: KeysCreateInput, context: KeysCreateContext): Promise<void> {
+  const name = parseKeyName(input.name);
+  const requested = parseScopesOption(input.scopes, (scope) => scopes.has(scope));
+  const expiresInDays = parseExpiresInDays(input.expiresInDays);
+  const { db } = context.database;
+  const owner = await findUserOrFail(db, input.email);
+  if (owner.disabledAt) throw new CliError(`${owner.email} is disabled; its keys would not work`);
+  let issued: ReturnType<typeof issueApiKey>;
+  try {
+    issued = issueApiKey({
+      scopes: requested,
+      ownerScopes: owner.scopes,
+      validator: scopeValidator,
+      environment: context.environment,
+    });
+  } catch (error) {
+    // A key never holds more than its owner (and the verifier checks again at every use).
+    if (error instanceof AuthError) {
+      throw new CliError(`${error.message} (${owner.email} holds: ${owner.scopes.join(" ") || "no scopes"})`);
+    }
+    throw error;
+  }
+  const now = context.now?.() ?? new Date();
+  const expiresAt = expiresInDays ? new Date(now.getTime() + expiresInDays * 86_400_000) : null;
+  const row = await insertApiKey(db, {
+    userId: owner.id,
+    name,
+    keyHash: issued.hash,
+    start: issued.start,
+    scopes: issued.scopes,
+    expiresAt,
+  });
+  const { err } = context.output;
+  err(`Created API key "${row.name}" for ${owner.email}`);
+  err(`  id       ${row.id}`);
+  err(`  scopes   ${row.scopes.join(" ")}`);
+  err(`  expires  ${expiresAt ? formatTime(expiresAt) : "never (until revoked)"}`);
+  err("");
+  err("This is the only time the key is shown; it cannot be recovered (only its SHA-256 is stored).");
+  err("Store it in a secret manager now, and never commit it:");
+  err("");
+  context.output.out(issued.key);
+}

@@ -1,0 +1,67 @@
+/**
+ * Pure checks of command-line values, shared by the commands. Each throws `UsageError`
+ * (exit 2) with a message naming the option.
+ */
+import { UsageError } from "./cli-error";
+
+export function requireOption(value: string | undefined, name: string): string {
+  const trimmed = value?.trim();
+  if (!trimmed) throw new UsageError(`Missing --${name}`);
+  return trimmed;
+}
+
+/** `"notes:read notes:write"` or `"notes:read,notes:write"` → each scope once, in order. */
+export function parseScopesOption(value: string | undefined, isKnown: (scope: string) => boolean): string[] {
+  const list = [
+    ...new Set(
+      requireOption(value, "scopes")
+        .split(/[\s,]+/)
+        .filter(Boolean),
+    ),
+  ];
+  const unknown = list.filter((scope) => !isKnown(scope));
+  if (unknown.length > 0) {
+    throw new UsageError(`Unknown scope${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`);
+  }
+  return list;
+}
+
+/** A whole number of days, 1 to 365 (what the keys page allows), or `undefined` for no expiry. */
+export function parseExpiresInDays(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const days = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!(days >= 1 && days <= 365)) throw new UsageError(`--expires-in-days must be a whole number from 1 to 365`);
+  return days;
+}
+
+export function parseKeyName(value: string | undefined): string {
+  const name = requireOption(value, "name");
+  if (name.length > 100) throw new UsageError("--name must be at most 100 characters");
+  return name;
+}
+
+/** `2025-03-01 14:05:09Z`, or `-` for none: UTC, so two operators read the same time. */
+export function formatTime(date: Date | null): string {
+  return date
+    ? date
+        .toISOString()
+        .replace("T", " ")
+        .replace(/\.\d{3}Z$/, "Z")
+    : "-";
+}
+
+/** Left-aligned columns, two spaces apart; the header is the first row. */
+export function formatTable(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  }
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd(),
+  );
+}

@@ -1,0 +1,121 @@
+/**
+ * The operator CLI: `pnpm gatehouse keys create|list|revoke …`. Parses the command line,
+ * opens the database only for a valid command, runs it, and maps failures to exit codes.
+ * Imports nothing that is `server-only`: it runs under plain Node (tsx), not in Next.
+ */
+import { parseArgs } from "node:util";
+import type { Database } from "@gatehouse/db/client";
+import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Output, UsageError } from "./cli-error";
+import { keysCreate } from "./keys-create";
+import { keysList } from "./keys-list";
+import { keysRevoke } from "./keys-revoke";
+
+export const USAGE = `Usage: pnpm gatehouse keys <command> [options]
+
+Commands:
+  keys create  --email <email> --scopes "<scope> …" --name <name> [--expires-in-days <1-365>]
+               Mint an API key for a user; prints the key once (stdout), details on stderr.
+               Scopes must be known to the app and held by the user.
+  keys list    --email <email>
+               The user's keys: id, name, start, scopes, created, last used, expires, revoked.
+  keys revoke  --email <email> --id <key id>
+               Revoke a key; running app instances drop it from their caches at once.
+
+Options:
+  -h, --help   Show this help.
+
+Database: DATABASE_URL, or else the embedded database in <GATEHOUSE_DATA_DIR or .data>/pglite
+(through the dev server when it is running).
+Exit codes: 0 done, 1 failed, 2 wrong command line.`;
+
+export interface RunContext {
+  output: Output;
+  /** Opened once the command line is valid; closed by `run`. */
+  openDatabase(): Promise<Database>;
+  /** Key prefix environment for new keys ("live" in production, "test" otherwise). */
+  environment(): string;
+}
+
+const OPTIONS = {
+  email: { type: "string" },
+  scopes: { type: "string" },
+  name: { type: "string" },
+  id: { type: "string" },
+  "expires-in-days": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
+  create: ["email", "scopes", "name", "expires-in-days"],
+  list: ["email"],
+  revoke: ["email", "id"],
+};
+
+/** Runs one command line (without `node` and the script); resolves to the exit code. */
+export async function run(argv: readonly string[], context: RunContext): Promise<number> {
+  const { output } = context;
+  let database: Database | undefined;
+  try {
+    const { values, positionals } = parseCommandLine(argv);
+    const [group, command, ...extra] = positionals;
+    if (values.help || group === "help") {
+      output.out(USAGE);
+      return EXIT_OK;
+    }
+    if (argv.length === 0) {
+      output.err(USAGE);
+      return EXIT_USAGE;
+    }
+    if (group !== "keys") throw new UsageError(group ? `Unknown command: ${group}` : "Missing command");
+    if (!command || !(command in ALLOWED)) {
+      throw new UsageError(command ? `Unknown command: keys ${command}` : "Missing command after keys");
+    }
+    if (extra.length > 0) throw new UsageError(`Unexpected argument: ${extra[0]}`);
+    const allowed = ALLOWED[command] ?? [];
+    const stray = Object.keys(values).find(
+      (name) => name !== "help" && !allowed.includes(name as keyof typeof OPTIONS),
+    );
+    if (stray) throw new UsageError(`keys ${command} does not take --${stray}`);
+
+    database = await openOrFail(context);
+    if (command === "create") {
+      await keysCreate(
+        { email: values.email, name: values.name, scopes: values.scopes, expiresInDays: values["expires-in-days"] },
+        { database, output, environment: context.environment() },
+      );
+    } else if (command === "list") {
+      await keysList({ email: values.email }, { database, output });
+    } else {
+      await keysRevoke({ email: values.email, id: values.id }, { database, output });
+    }
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof CliError) {
+      output.err(`error: ${error.message}`);
+      if (error.exitCode === EXIT_USAGE) output.err("Run `pnpm gatehouse --help` for usage.");
+      return error.exitCode;
+    }
+    output.err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT_FAILED;
+  } finally {
+    await database?.close().catch(() => {});
+  }
+}
+
+function parseCommandLine(argv: readonly string[]) {
+  try {
+    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    // node:util throws TypeError with ERR_PARSE_ARGS_* codes for unknown or malformed options.
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function openOrFail(context: RunContext): Promise<Database> {
+  try {
+    return await context.openDatabase();
+  } catch (error) {
+    // DataDirInUseError and connection failures already say what to do; add nothing but the prefix.
+    throw new CliError(`cannot open the database: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
