@@ -10,6 +10,7 @@ export function Nav({ email }: { email?: string | undefined }) {
       {email ? (
         <>
           <Link href="/account">Account</Link>
+          <Link href="/notes">Notes</Link>
           <span className="spacer" />
           <span className="muted">{email}</span>
           <form action={signOut}>

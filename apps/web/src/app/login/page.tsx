@@ -18,6 +18,9 @@ export default async function LoginPage() {
       <div className="card">
         <LoginForm />
       </div>
+      <p>
+        New here? <a href="/signup">Create an account</a>
+      </p>
       {config.demoUser && !config.production ? (
         <aside className="card muted" aria-label="Demo account">
           Development demo account: <code>{DEMO_USER.email}</code> / <code>{DEMO_USER.password}</code>
