@@ -4,7 +4,7 @@ const config: NextConfig = {
   // The workspace packages ship TypeScript sources (their `exports` point at src/).
   transpilePackages: ["@gatehouse/auth", "@gatehouse/db"],
   // PGlite loads its WebAssembly and data files from its own folder; bundling it breaks that.
-  serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2"],
+  serverExternalPackages: ["@electric-sql/pglite", "@electric-sql/pglite-socket", "@node-rs/argon2"],
   // Without this, `next dev` blocks its own scripts for http://127.0.0.1:3000 and the page never hydrates.
   allowedDevOrigins: ["127.0.0.1", "localhost"],
   poweredByHeader: false,

@@ -11,6 +11,7 @@ export function Nav({ email }: { email?: string | undefined }) {
         <>
           <Link href="/account">Account</Link>
           <Link href="/notes">Notes</Link>
+          <Link href="/api-keys">API keys</Link>
           <span className="spacer" />
           <span className="muted">{email}</span>
           <form action={signOut}>
