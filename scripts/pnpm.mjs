@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Runs pnpm with the given arguments on a machine that may have only Node and npm:
-// uses a pnpm 10 on PATH if there is one, else `npx pnpm@<pinned>` (no corepack, no
-// global install), and installs the workspace first when node_modules is missing or older
-// than the lockfile. `npm start` and `npm test` go through here.
+// uses a pnpm 10 on PATH if there is one, else installs the pinned pnpm once into
+// ~/.cache/gatehouse (no corepack, no global install) and puts it on PATH for everything
+// below (turbo and Playwright call `pnpm` themselves). Installs the workspace first when
+// node_modules is missing or older than the lockfile. `npm start` and `npm test` go through here.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,11 +20,22 @@ function onPath() {
   return probe.status === 0 && probe.stdout.trim().startsWith("10.");
 }
 
-const pnpm = onPath() ? ["pnpm"] : ["npx", "--yes", `pnpm@${pinned}`];
+if (!onPath()) {
+  const prefix = path.join(os.homedir(), ".cache", "gatehouse", `pnpm-${pinned}`);
+  const bin = path.join(prefix, "node_modules", ".bin");
+  if (!existsSync(path.join(bin, "pnpm"))) {
+    console.log(`Installing pnpm ${pinned} into ${prefix} (once)…`);
+    const npm = spawnSync("npm", ["install", "--prefix", prefix, "--no-audit", "--no-fund", `pnpm@${pinned}`], {
+      stdio: "inherit",
+      shell: process.platform === "win32",
+    });
+    if (npm.status !== 0) process.exit(npm.status ?? 1);
+  }
+  env.PATH = `${bin}${path.delimiter}${env.PATH ?? ""}`;
+}
 
 function run(args) {
-  const [command, ...rest] = [...pnpm, ...args];
-  const result = spawnSync(command, rest, { cwd: root, stdio: "inherit", env, shell: process.platform === "win32" });
+  const result = spawnSync("pnpm", args, { cwd: root, stdio: "inherit", env, shell: process.platform === "win32" });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
