@@ -8,9 +8,11 @@ import { parseScope } from "./scopes";
 
 type Resources = Readonly<Record<string, readonly string[]>>;
 
-export type ScopeOf<R extends Resources> = {
-  [K in keyof R & string]: `${K}:${R[K][number]}` | `${K}:*` | `*:${R[K][number]}`;
-}[keyof R & string] | "*:*";
+export type ScopeOf<R extends Resources> =
+  | {
+      [K in keyof R & string]: `${K}:${R[K][number]}` | `${K}:*` | `*:${R[K][number]}`;
+    }[keyof R & string]
+  | "*:*";
 
 export interface ScopeRegistry<R extends Resources> {
   readonly resources: R;
