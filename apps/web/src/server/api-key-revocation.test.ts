@@ -1,40 +1,25 @@
 /**
- * End to end: the auth core's API-key verifier on these queries, with revocation carried
- * between instances by LISTEN/NOTIFY. On real Postgres the two instances have their own
- * connection pools (as two app processes would); on PGlite they share the one database and
- * the notification is delivered in-process.
+ * End to end: the auth core's API-key verifier on the app's store port (`./api-key-store`, on
+ * @gatehouse/db's queries), with revocation carried between instances by LISTEN/NOTIFY. On real
+ * Postgres the two instances have their own connection pools (as two app processes would); on
+ * PGlite they share the one database and the notification is delivered in-process.
  *
- * Why a relative import of @gatehouse/auth: this package must not depend on auth, and auth
- * must not depend on drizzle; this is the one test that needs both, and it belongs in the DB
- * test legs (PGlite and Postgres). Move it to a package that depends on both (apps/web) or
- * give this package a workspace devDependency on @gatehouse/auth when one is added.
+ * It lives here because this app is the package that depends on both @gatehouse/auth and
+ * @gatehouse/db; neither of them may import the other.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { issueApiKey } from "../../auth/src/api-key";
+import { issueApiKey } from "@gatehouse/auth/api-key";
 import {
   API_KEY_REVOKED_CHANNEL,
-  type ApiKeyStore,
   type ApiKeyVerifier,
   createApiKeyVerifier,
   subscribeToRevocations,
-} from "../../auth/src/api-key-verifier";
-import { findApiKeyByHash, insertApiKey, revokeApiKey, touchApiKeys } from "./api-keys";
-import { createDb, type Database, type Db } from "./client";
-import { createTestDatabase, type TestDatabase } from "./testing";
-import { createUser } from "./users";
-
-/** What apps/web/src/server/auth.ts does: the store port on the db queries. */
-function apiKeyStore(db: Db): ApiKeyStore {
-  return {
-    async findByHash(hash) {
-      const row = await findApiKeyByHash(db, hash);
-      return row ? { ...row, ownerDisabled: row.ownerDisabledAt !== null } : null;
-    },
-    async touch(ids, at) {
-      await touchApiKeys(db, ids, at);
-    },
-  };
-}
+} from "@gatehouse/auth/api-key-verifier";
+import { findApiKeyByHash, insertApiKey, revokeApiKey } from "@gatehouse/db/api-keys";
+import { createDb, type Database } from "@gatehouse/db/client";
+import { createTestDatabase, type TestDatabase } from "@gatehouse/db/testing";
+import { createUser } from "@gatehouse/db/users";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKeyStore } from "./api-key-store";
 
 interface Instance {
   database: Database;
@@ -45,7 +30,7 @@ interface Instance {
 }
 
 async function startInstance(database: Database): Promise<Instance> {
-  const verifier = createApiKeyVerifier({ store: apiKeyStore(database.db) });
+  const verifier = createApiKeyVerifier({ store: createApiKeyStore(async () => database) });
   let waiting: ((ref: string) => void)[] = [];
   const unsubscribe = await subscribeToRevocations({
     listen: (channel, onPayload) => database.listen(channel, onPayload),
