@@ -23,6 +23,9 @@ test("creates a key in the UI, a script uses it, revoking it in the UI refuses t
   await expect(page).toHaveURL(/\/api-keys$/);
   const name = `e2e-${Date.now()}`;
   await page.getByLabel("Name").fill(name);
+  // Read scopes are preselected; this key only reads notes.
+  await page.getByLabel("api_keys:read").uncheck();
+  await expect(page.getByLabel("notes:read")).toBeChecked();
   await page.getByRole("button", { name: "Create key" }).click();
 
   const key = (await page.getByTestId("new-api-key").textContent())?.trim() ?? "";

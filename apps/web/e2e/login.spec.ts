@@ -56,3 +56,12 @@ test("signs in before hydration too: the form posts, the password never reaches 
   expect(page.url()).not.toContain("password");
   await context.close();
 });
+
+test("answers a malformed form post with a 400, never a 500", async ({ request }) => {
+  const response = await request.post("/login", {
+    headers: { "content-type": "multipart/form-data; boundary=zz" },
+    data: "not a multipart body",
+  });
+  expect(response.status()).toBe(400);
+  expect(await response.json()).toMatchObject({ status: 400, title: "Bad Request" });
+});

@@ -14,6 +14,13 @@ import { rotatedSessionCookies, secondsLeft } from "~/server/session-tokens";
 const RENEW_MARGIN_SECONDS = 2;
 
 export async function proxy(request: NextRequest): Promise<NextResponse> {
+  if (await isMalformedFormPost(request)) {
+    // Next.js answers a form post it cannot parse with a 500; a client's bad input is a 400.
+    return NextResponse.json(
+      { type: "about:blank", title: "Bad Request", status: 400, detail: "The form body could not be read" },
+      { status: 400, headers: { "content-type": "application/problem+json" } },
+    );
+  }
   const refreshToken = request.cookies.get(REFRESH_COOKIE)?.value;
   if (!refreshToken || secondsLeft(request.cookies.get(SESSION_COOKIE)?.value) > RENEW_MARGIN_SECONDS) {
     return NextResponse.next();
@@ -39,6 +46,19 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   const response = NextResponse.next({ request: { headers: request.headers } });
   for (const { name, value, attributes } of cookies) response.cookies.set(name, value, attributes);
   return response;
+}
+
+/** A page (server action) POST whose form body does not parse. */
+async function isMalformedFormPost(request: NextRequest): Promise<boolean> {
+  if (request.method !== "POST" || request.nextUrl.pathname.startsWith("/api/")) return false;
+  const type = request.headers.get("content-type") ?? "";
+  if (!type.startsWith("multipart/form-data") && !type.startsWith("application/x-www-form-urlencoded")) return false;
+  try {
+    await request.clone().formData();
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 export const config = {
