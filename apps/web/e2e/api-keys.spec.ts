@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { DEMO, expect, test } from "./fixtures";
+import { expect, signIn, test } from "./fixtures";
 
 const run = promisify(execFile);
 
@@ -13,11 +13,7 @@ test("creates a key in the UI, a script uses it, revoking it in the UI refuses t
   page,
   baseURL,
 }) => {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(DEMO.email);
-  await page.getByLabel("Password").fill(DEMO.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/account$/);
+  await signIn(page);
 
   await page.getByRole("link", { name: "API keys" }).click();
   await expect(page).toHaveURL(/\/api-keys$/);

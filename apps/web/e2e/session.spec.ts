@@ -1,11 +1,7 @@
-import { DEMO, expect, test } from "./fixtures";
+import { DEMO, expect, signIn, test } from "./fixtures";
 
 test("stays signed in after the access token expires, until signing out", async ({ page, context }) => {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(DEMO.email);
-  await page.getByLabel("Password").fill(DEMO.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/account$/);
+  await signIn(page);
 
   const cookies = await context.cookies();
   const session = cookies.find((cookie) => cookie.name === "gatehouse_session");
@@ -31,11 +27,7 @@ test("stays signed in after the access token expires, until signing out", async 
 });
 
 test("'sign out everywhere' ends this session too", async ({ page }) => {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(DEMO.email);
-  await page.getByLabel("Password").fill(DEMO.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/account$/);
+  await signIn(page);
   await page.getByRole("button", { name: "Sign out everywhere" }).click();
   await expect(page).toHaveURL(/\/login$/);
   await page.goto("/account");
@@ -55,10 +47,7 @@ test("sign up → sign in → note → still signed in after the access token ex
   await page.getByRole("navigation").getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login$/);
 
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/account$/);
+  await signIn(page, email, password);
 
   await page.goto("/notes");
   await page.getByLabel("Title", { exact: true }).fill("Before expiry");

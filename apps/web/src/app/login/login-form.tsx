@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { FormField } from "~/components/form-field";
 import { signIn } from "./actions";
 import { EMPTY_FORM } from "./credentials";
 
@@ -20,40 +21,26 @@ export function LoginForm() {
           {state.error}
         </p>
       ) : null}
-      <label>
-        Email
-        <input
-          name="email"
-          type="email"
-          autoComplete="username"
-          required
-          defaultValue={state.values.email}
-          key={`email-${state.values.email}`}
-          aria-invalid={errors.email ? true : undefined}
-          aria-describedby={errors.email ? "email-error" : undefined}
-        />
-        {errors.email ? (
-          <span id="email-error" className="field-error">
-            {errors.email}
-          </span>
-        ) : null}
-      </label>
-      <label>
-        Password
-        <input
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          aria-invalid={errors.password ? true : undefined}
-          aria-describedby={errors.password ? "password-error" : undefined}
-        />
-        {errors.password ? (
-          <span id="password-error" className="field-error">
-            {errors.password}
-          </span>
-        ) : null}
-      </label>
+      <FormField
+        id="login-email"
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="username"
+        required
+        defaultValue={state.values.email}
+        key={`email-${state.values.email}`}
+        error={errors.email}
+      />
+      <FormField
+        id="login-password"
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        error={errors.password}
+      />
       <button type="submit" disabled={pending}>
         {pending ? "Signing in…" : "Sign in"}
       </button>
