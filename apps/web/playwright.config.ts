@@ -61,6 +61,8 @@ export default defineConfig({
       GATEHOUSE_DEMO_USER: "1",
       // Short-lived access tokens, so the suite sees the session survive their expiry.
       ACCESS_TOKEN_TTL_SECONDS: "5",
+      // Every browser test signs up from the same address.
+      SIGNUP_THROTTLE_MAX_ATTEMPTS: "1000",
       DATABASE_URL: "",
     },
   },

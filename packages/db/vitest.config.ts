@@ -2,9 +2,9 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    // A fresh PGlite runs initdb (4–5 s); under parallel turbo tasks the 5 s default is too tight.
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // A fresh PGlite on disk runs initdb (4–5 s, over 30 s seen under parallel turbo tasks on 2 cores).
+    testTimeout: 90_000,
+    hookTimeout: 120_000,
     globalSetup: ["./src/testing-setup.ts"],
   },
 });

@@ -28,6 +28,9 @@ const schema = z.object({
   /** Password attempts allowed per email and IP within the window, then 429. */
   LOGIN_THROTTLE_MAX_ATTEMPTS: seconds(10),
   LOGIN_THROTTLE_WINDOW_SECONDS: seconds(300),
+  /** Sign-ups allowed per address within the window, then 429-style refusal. */
+  SIGNUP_THROTTLE_MAX_ATTEMPTS: seconds(10),
+  SIGNUP_THROTTLE_WINDOW_SECONDS: seconds(3600),
   /** An external OIDC issuer whose tokens the API also accepts (Auth0, Keycloak, Cognito…). */
   OIDC_ISSUER: optional(z.string().url()),
   OIDC_AUDIENCE: optional(z.string()),
@@ -56,6 +59,10 @@ function resolve(raw: z.infer<typeof schema>) {
     accessTokenTtl: raw.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtl: raw.REFRESH_TOKEN_TTL_SECONDS,
     loginThrottle: { maxAttempts: raw.LOGIN_THROTTLE_MAX_ATTEMPTS, windowSeconds: raw.LOGIN_THROTTLE_WINDOW_SECONDS },
+    signUpThrottle: {
+      maxAttempts: raw.SIGNUP_THROTTLE_MAX_ATTEMPTS,
+      windowSeconds: raw.SIGNUP_THROTTLE_WINDOW_SECONDS,
+    },
     oidc: raw.OIDC_ISSUER ? { issuer: raw.OIDC_ISSUER, audience: raw.OIDC_AUDIENCE } : undefined,
     demoUser: raw.GATEHOUSE_DEMO_USER === undefined ? !production : ["1", "true"].includes(raw.GATEHOUSE_DEMO_USER),
   };

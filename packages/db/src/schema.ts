@@ -103,6 +103,20 @@ export const notesRelations = relations(notes, ({ one }) => ({
   owner: one(users, { fields: [notes.ownerId], references: [users.id] }),
 }));
 
+/**
+ * Recent authentication attempts by key (for example `password:<address>:<email>`), so a
+ * throttle is shared by every instance. Rows older than the window are deleted as we go.
+ */
+export const authAttempts = pgTable(
+  "auth_attempts",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    key: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [index("auth_attempts_key_created_at_idx").on(t.key, t.createdAt)],
+);
+
 export type User = typeof users.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;

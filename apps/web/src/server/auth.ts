@@ -20,7 +20,7 @@ import { createApiKeyStore } from "./api-key-store";
 import { getDatabase } from "./db";
 import { routeByIssuer } from "./issuer-router";
 import { loadKeySet } from "./keys";
-import { createMemoryThrottle, type MemoryThrottle } from "./login-throttle";
+import { createThrottle, type Throttle } from "./login-throttle";
 import { createRefreshTokenStore } from "./refresh-token-store";
 import { scopeValidator } from "./scopes";
 import { SESSION_COOKIE } from "./session-cookies";
@@ -34,8 +34,10 @@ export interface AuthServices {
   cookieAuthenticator: Authenticator;
   apiKeys: ApiKeyVerifier;
   refreshTokens: RefreshTokenService;
-  /** Password attempts per email and address, shared by the sign-in form and the token endpoint. */
-  loginThrottle: MemoryThrottle;
+  /** Failed password attempts per email and address: the sign-in form and the token endpoint share it. */
+  loginThrottle: Throttle;
+  /** Sign-up attempts per address. */
+  signUpThrottle: Throttle;
   /** `POST /api/token` (OAuth 2.0 token endpoint). */
   tokenEndpoint: (request: Request) => Promise<Response>;
 }
@@ -83,7 +85,9 @@ async function build(): Promise<AuthServices> {
     scopeValidator,
     ttlSeconds: config.refreshTokenTtl,
   });
-  const loginThrottle = createMemoryThrottle(config.loginThrottle);
+  // In the database, so every instance shares one budget per key.
+  const loginThrottle = createThrottle({ database: getDatabase, ...config.loginThrottle });
+  const signUpThrottle = createThrottle({ database: getDatabase, ...config.signUpThrottle });
 
   const tokenEndpoint = createTokenEndpoint({
     issuer,
@@ -120,6 +124,7 @@ async function build(): Promise<AuthServices> {
     apiKeys,
     refreshTokens,
     loginThrottle,
+    signUpThrottle,
     tokenEndpoint,
   };
 }

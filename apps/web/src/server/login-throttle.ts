@@ -1,53 +1,51 @@
 /**
- * Password-attempt throttle: at most `maxAttempts` failures per key (address + email) in a
- * sliding window; a success clears the key. In memory, so per instance: behind several
- * instances the effective limit is `maxAttempts × instances` (a shared store is a port away).
+ * Attempt throttles kept in the database (`auth_attempts`), so every instance shares one
+ * budget per key: at most `maxAttempts` recorded failures in a sliding window, then refused
+ * with a Retry-After until the oldest leaves the window. A success clears the key.
+ * Fits the token endpoint's `PasswordThrottle` port, and the sign-in and sign-up forms.
  */
 import type { PasswordThrottle, ThrottleDecision } from "@gatehouse/auth/token-endpoint";
+import { clearAttempts, countAttempts, recordAttempt } from "@gatehouse/db/auth-attempts";
+import type { Database } from "@gatehouse/db/client";
 
-export interface MemoryThrottleOptions {
+export interface ThrottleOptions {
+  database: () => Promise<Database>;
   maxAttempts: number;
   windowSeconds: number;
-  /** Most keys remembered; the oldest are forgotten first. Default: 50 000. */
-  maxKeys?: number;
+  /** Clock in ms, for tests. Default: `Date.now`. */
   now?: () => number;
 }
 
-export interface MemoryThrottle extends Required<PasswordThrottle> {
+export interface Throttle extends Required<PasswordThrottle> {
   check(key: string): Promise<ThrottleDecision>;
+  record(key: string, outcome: "success" | "failure"): Promise<void>;
 }
 
-export function createMemoryThrottle(options: MemoryThrottleOptions): MemoryThrottle {
+export function createThrottle(options: ThrottleOptions): Throttle {
+  const { database, maxAttempts } = options;
   const windowMs = options.windowSeconds * 1000;
-  const maxKeys = options.maxKeys ?? 50_000;
   const now = options.now ?? Date.now;
-  const failures = new Map<string, number[]>();
-
-  const recent = (key: string): number[] => {
-    const cutoff = now() - windowMs;
-    const kept = (failures.get(key) ?? []).filter((at) => at > cutoff);
-    if (kept.length) failures.set(key, kept);
-    else failures.delete(key);
-    return kept;
-  };
+  if (!(maxAttempts > 0) || !(windowMs > 0))
+    throw new TypeError("createThrottle: maxAttempts and windowSeconds must be positive");
+  const db = async () => (await database()).db;
 
   return {
     async check(key) {
-      const attempts = recent(key);
-      if (attempts.length < options.maxAttempts) return { allowed: true };
-      const oldest = attempts[0] ?? now();
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest + windowMs - now()) / 1000)) };
+      const at = now();
+      const window = await countAttempts(await db(), key, new Date(at - windowMs));
+      if (window.count < maxAttempts) return { allowed: true };
+      const oldest = window.oldest?.getTime() ?? at;
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest + windowMs - at) / 1000)) };
     },
     async record(key, outcome) {
-      if (outcome === "success") {
-        failures.delete(key);
-        return;
-      }
-      const attempts = recent(key);
-      attempts.push(now());
-      failures.delete(key); // Re-insert: Map order is our recency order for eviction.
-      failures.set(key, attempts);
-      if (failures.size > maxKeys) failures.delete(failures.keys().next().value as string);
+      if (outcome === "success") return clearAttempts(await db(), key);
+      const at = now();
+      await recordAttempt(await db(), key, new Date(at), new Date(at - windowMs));
     },
   };
+}
+
+/** The key both sign-in doors use: the token endpoint builds the same one (URI-encoded, email lower-cased). */
+export function passwordThrottleKey(address: string, email: string): string {
+  return `password:${encodeURIComponent(address)}:${encodeURIComponent(email.trim().toLowerCase())}`;
 }

@@ -3,6 +3,7 @@
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { authenticatePassword, clientAddress, getAuth } from "~/server/auth";
+import { passwordThrottleKey } from "~/server/login-throttle";
 import { endSession, startSession } from "~/server/session";
 import { type FormState, readCredentials } from "./credentials";
 
@@ -14,22 +15,25 @@ export async function signIn(_previous: FormState, form: FormData): Promise<Form
   const parsed = readCredentials(form);
   if (!parsed.ok) return parsed.state;
   const { email, password } = parsed.value;
-  const { loginThrottle } = await getAuth();
-  // Same key shape as the token endpoint's, so both doors share one budget per email and address.
-  const key = `password:${encodeURIComponent(clientAddress(await headers()))}:${encodeURIComponent(email.toLowerCase())}`;
-  const decision = await loginThrottle.check(key);
-  if (!decision.allowed) {
-    return { values: { email }, error: `Too many attempts. Try again in ${decision.retryAfterSeconds ?? 60} seconds.` };
-  }
+  // Same key as the token endpoint's, so both doors share one budget per email and address.
+  const key = passwordThrottleKey(clientAddress(await headers()), email);
   let user: Awaited<ReturnType<typeof authenticatePassword>>;
   try {
+    const { loginThrottle } = await getAuth();
+    const decision = await loginThrottle.check(key);
+    if (!decision.allowed) {
+      return {
+        values: { email },
+        error: `Too many attempts. Try again in ${decision.retryAfterSeconds ?? 60} seconds.`,
+      };
+    }
     user = await authenticatePassword(email, password);
+    await loginThrottle.record(key, user ? "success" : "failure");
     if (user) await startSession(user);
   } catch (error) {
     console.error("sign-in failed:", error);
     return { values: { email }, error: "Sign-in is unavailable right now. Try again in a moment." };
   }
-  await loginThrottle.record(key, user ? "success" : "failure");
   if (!user) return { values: { email }, error: "Wrong email or password." };
   redirect("/account");
 }

@@ -1,7 +1,9 @@
 "use server";
 
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { type FormState, readCredentials } from "~/app/login/credentials";
+import { clientAddress, getAuth } from "~/server/auth";
 import { startSession } from "~/server/session";
 import { signUpUser } from "~/server/sign-up";
 
@@ -14,6 +16,17 @@ export async function signUp(_previous: FormState, form: FormData): Promise<Form
   if (!parsed.ok) return parsed.state;
   const { email, password } = parsed.value;
   try {
+    // Every attempt counts (not only failures): account creation is what a bot would flood.
+    const { signUpThrottle } = await getAuth();
+    const key = `signup:${encodeURIComponent(clientAddress(await headers()))}`;
+    const decision = await signUpThrottle.check(key);
+    if (!decision.allowed) {
+      return {
+        values: { email },
+        error: `Too many sign-ups from here. Try again in ${decision.retryAfterSeconds ?? 60} seconds.`,
+      };
+    }
+    await signUpThrottle.record(key, "failure");
     const result = await signUpUser({ email, password });
     if (!result.ok) {
       return {

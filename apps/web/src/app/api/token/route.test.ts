@@ -67,6 +67,30 @@ describe("POST /api/token", () => {
     expect(await unknown.text()).toBe(await wrong.text());
   });
 
+  it("throttles password guessing per email and address - 429 with Retry-After, even for the right password", async () => {
+    const user = await createTestUser(database.current.db);
+    const headers = { "x-forwarded-for": "203.0.113.9" };
+    for (let i = 0; i < 10; i++) {
+      const wrong = await tokenRequest(
+        { grant_type: "password", username: user.email, password: `wrong ${i}` },
+        headers,
+      );
+      expect(wrong.status).toBe(400);
+    }
+    const refused = await tokenRequest(
+      { grant_type: "password", username: user.email, password: user.password },
+      headers,
+    );
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    // Another address is not affected.
+    const elsewhere = await tokenRequest(
+      { grant_type: "password", username: user.email, password: user.password },
+      { "x-forwarded-for": "198.51.100.7" },
+    );
+    expect(elsewhere.status).toBe(200);
+  });
+
   it("refuses a JSON body even with valid credentials", async () => {
     const user = await createTestUser(database.current.db);
     const response = await POST(
