@@ -186,6 +186,73 @@ describe("createApiKeyVerifier", () => {
     expect(store.lookups).toBe(1);
   });
 
+  it("shares a failed lookup as one 503, and asks again afterwards", async () => {
+    const { store, verifier } = setup({ cacheTtl: 0 });
+    const { key } = store.add();
+    let open: () => void = () => {};
+    store.gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    store.failure = new Error("connection reset");
+    const all = Array.from({ length: 5 }, () => refusal(verifier.verify(key)));
+    open();
+    expect((await Promise.all(all)).map((e) => e.status)).toEqual([503, 503, 503, 503, 503]);
+    expect(store.lookups).toBe(1);
+    store.failure = null;
+    store.gate = null;
+    expect((await verifier.verify(key)).subject).toBe(OWNER);
+    expect(store.lookups).toBe(2);
+  });
+
+  it("answers 503 for a store that throws synchronously, and is not stuck on it", async () => {
+    const { store, verifier } = setup();
+    const { key } = store.add();
+    let broken = true;
+    const findByHash = store.findByHash.bind(store);
+    store.findByHash = (hash: string) => {
+      if (broken) throw new Error("pool closed");
+      return findByHash(hash);
+    };
+    expect((await refusal(verifier.verify(key))).status).toBe(503);
+    broken = false;
+    expect((await verifier.verify(key)).subject).toBe(OWNER);
+  });
+
+  it("fails requests that joined a lookup when its row cannot be read, instead of leaving them waiting", async () => {
+    const { store, verifier } = setup();
+    const { key } = store.add({ expiresAt: "not a date" as unknown as Date });
+    let open: () => void = () => {};
+    store.gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const all = Promise.allSettled(Array.from({ length: 3 }, () => verifier.verify(key)));
+    open();
+    expect((await all).map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(store.lookups).toBe(1);
+  });
+
+  it("keeps a lookup started after an invalidation shared while an older one settles", async () => {
+    const { store, verifier } = setup({ cacheTtl: 0 });
+    const { key, row } = store.add();
+    let openOld: () => void = () => {};
+    store.gate = new Promise((resolve) => {
+      openOld = resolve;
+    });
+    const old = verifier.verify(key);
+    verifier.invalidate(row.id);
+    let openNew: () => void = () => {};
+    store.gate = new Promise((resolve) => {
+      openNew = resolve;
+    });
+    const fresh = verifier.verify(key);
+    openOld();
+    await old;
+    const joined = verifier.verify(key); // Joins the newer lookup, still in flight.
+    openNew();
+    await Promise.all([fresh, joined]);
+    expect(store.lookups).toBe(2);
+  });
+
   it("rejects key - revoked and invalidated by id or by hash, at once", async () => {
     const { store, verifier } = setup();
     const a = store.add();
@@ -225,6 +292,35 @@ describe("createApiKeyVerifier", () => {
     row.ownerScopes = ["notes:read"];
     clock.t += 30_000;
     expect((await verifier.verify(key)).scopes).toEqual(["notes:read"]);
+  });
+
+  it("asks a custom validator on every lookup (only the built-in ones are memoised)", async () => {
+    let calls = 0;
+    const validator = {
+      satisfies(granted: readonly string[], required: string) {
+        calls++;
+        return granted.includes("notes:*") && required.startsWith("notes:");
+      },
+    };
+    const { store, verifier } = setup({ validator, cacheTtl: 0 });
+    const { key } = store.add();
+    expect((await verifier.verify(key)).scopes).toEqual(["notes:read"]);
+    expect((await verifier.verify(key)).scopes).toEqual(["notes:read"]);
+    expect(calls).toBe(2);
+  });
+
+  it("keeps keys with different scopes apart while reusing their parsed scopes", async () => {
+    const { store, verifier } = setup({ cacheTtl: 0 });
+    const a = store.add({ scopes: ["notes:read"], ownerScopes: ["notes:*"] });
+    const b = store.add({ scopes: ["notes:write"], ownerScopes: ["notes:*"] });
+    const c = store.add({ scopes: ["notes:write"], ownerScopes: ["notes:read"] });
+    const first = await verifier.verify(a.key);
+    expect(first.scopes).toEqual(["notes:read"]);
+    expect((await verifier.verify(b.key)).scopes).toEqual(["notes:write"]);
+    expect((await verifier.verify(c.key)).scopes).toEqual(["notes:read"]);
+    const again = await verifier.verify(a.key);
+    expect(again.scopes).toBe(first.scopes);
+    expect(Object.isFrozen(again.scopes)).toBe(true);
   });
 
   it("evicts the least recently used key beyond cacheSize", async () => {
