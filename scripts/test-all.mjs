@@ -3,13 +3,26 @@
 // PGlite, the db-backed suites again on a real Postgres, then the browser flow.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import net from "node:net";
+
+const pgUrl = new URL(process.env.GATEHOUSE_TEST_PG_URL || "postgres://postgres@127.0.0.1:5432/postgres");
+const postgresAnswers = await new Promise((resolve) => {
+  const socket = net.connect({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
+  socket.setTimeout(2000);
+  socket.once("connect", () => resolve(socket.end() && true));
+  socket.once("error", () => resolve(false));
+  socket.once("timeout", () => resolve(socket.destroy() && false));
+});
 
 const chromium = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium";
 const steps = [
   ["lint", ["turbo", "run", "lint"]],
   ["typecheck", ["turbo", "run", "typecheck"]],
   ["unit + db tests (PGlite)", ["turbo", "run", "test"]],
-  ["db tests (real Postgres)", ["turbo", "run", "test:pg", "--concurrency=1"]],
+  // Without a server (and outside CI, where that is a failure) this step is reported as skipped, not passed.
+  ...(postgresAnswers || process.env.CI
+    ? [["db tests (real Postgres)", ["turbo", "run", "test:pg", "--concurrency=1"]]]
+    : []),
   ...(existsSync(chromium)
     ? []
     : [
@@ -23,15 +36,22 @@ const steps = [
 
 const started = Date.now();
 let passed = 0;
+const skipped = postgresAnswers || process.env.CI ? 0 : 1;
+if (skipped) {
+  console.warn(`\n⚠ No Postgres at ${pgUrl.hostname}:${pgUrl.port || 5432}: the real-Postgres step is skipped.`);
+  console.warn("  Start one (docker compose up -d db) or set GATEHOUSE_TEST_PG_URL to run it.");
+}
 for (const [name, [command, ...args]] of steps) {
   console.log(`\n▶ ${name}`);
   const result = spawnSync(command, args, { stdio: "inherit", shell: process.platform === "win32" });
   if (result.status !== 0) {
     console.error(`\n✗ ${name} failed`);
-    console.log(`\nsteps: ${passed} passed, 1 failed`);
+    console.log(`\nsteps: ${passed} passed, 1 failed${skipped ? `, ${skipped} skipped` : ""}`);
     process.exit(result.status ?? 1);
   }
   passed++;
 }
-console.log(`\n✓ all steps passed in ${Math.round((Date.now() - started) / 1000)} s`);
-console.log(`steps: ${passed} passed, 0 failed`);
+console.log(
+  `\n✓ ${skipped ? "every step that ran" : "all steps"} passed in ${Math.round((Date.now() - started) / 1000)} s`,
+);
+console.log(`steps: ${passed} passed, 0 failed${skipped ? `, ${skipped} skipped` : ""}`);
