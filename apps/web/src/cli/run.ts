@@ -5,12 +5,14 @@
  */
 import { parseArgs } from "node:util";
 import type { Database } from "@gatehouse/db/client";
+import { cleanup, parseRetentionDays } from "./cleanup";
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Output, UsageError } from "./cli-error";
 import { keysCreate } from "./keys-create";
 import { keysList } from "./keys-list";
 import { keysRevoke } from "./keys-revoke";
 
 export const USAGE = `Usage: pnpm gatehouse keys <command> [options]
+       pnpm gatehouse cleanup [--older-than-days <days>]
 
 Commands:
   keys create  --email <email> --scopes "<scope> …" --name <name> [--expires-in-days <1-365>]
@@ -20,6 +22,9 @@ Commands:
                The user's keys: id, name, start, scopes, created, last used, expires, revoked.
   keys revoke  --email <email> --id <key id>
                Revoke a key; running app instances drop it from their caches at once.
+  cleanup      [--older-than-days <1-3650, default 30>]
+               Delete refresh tokens and API keys dead for that long, and old sign-in attempts.
+               Meant for a daily cron job; the request path never deletes.
 
 Options:
   -h, --help   Show this help.
@@ -42,6 +47,7 @@ const OPTIONS = {
   name: { type: "string" },
   id: { type: "string" },
   "expires-in-days": { type: "string" },
+  "older-than-days": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -65,6 +71,15 @@ export async function run(argv: readonly string[], context: RunContext): Promise
     if (argv.length === 0) {
       output.err(USAGE);
       return EXIT_USAGE;
+    }
+    if (group === "cleanup") {
+      if (command !== undefined) throw new UsageError(`Unexpected argument: ${command}`);
+      const stray = Object.keys(values).find((name) => name !== "older-than-days");
+      if (stray) throw new UsageError(`cleanup does not take --${stray}`);
+      const olderThanDays = parseRetentionDays(values["older-than-days"]);
+      database = await openOrFail(context);
+      await cleanup({ olderThanDays }, { database, output });
+      return EXIT_OK;
     }
     if (group !== "keys") throw new UsageError(group ? `Unknown command: ${group}` : "Missing command");
     if (!command || !(command in ALLOWED)) {
