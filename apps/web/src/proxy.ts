@@ -7,19 +7,17 @@
 
 import { isRefreshTokenError } from "@gatehouse/auth/refresh-token";
 import { type NextRequest, NextResponse } from "next/server";
+import { problemResponse } from "~/server/http/problem-response";
 import { REFRESH_COOKIE, SESSION_COOKIE } from "~/server/session-cookies";
 import { rotatedSessionCookies, secondsLeft } from "~/server/session-tokens";
 
 /** Renew this long before expiry, so a token does not lapse between proxy and procedure. */
 const RENEW_MARGIN_SECONDS = 2;
 
-export async function proxy(request: NextRequest): Promise<NextResponse> {
+export async function proxy(request: NextRequest): Promise<Response> {
   if (await isMalformedFormPost(request)) {
     // Next.js answers a form post it cannot parse with a 500; a client's bad input is a 400.
-    return NextResponse.json(
-      { type: "about:blank", title: "Bad Request", status: 400, detail: "The form body could not be read" },
-      { status: 400, headers: { "content-type": "application/problem+json" } },
-    );
+    return problemResponse(400, "Bad Request", "The form body could not be read");
   }
   const refreshToken = request.cookies.get(REFRESH_COOKIE)?.value;
   if (!refreshToken || secondsLeft(request.cookies.get(SESSION_COOKIE)?.value) > RENEW_MARGIN_SECONDS) {

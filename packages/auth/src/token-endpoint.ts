@@ -33,6 +33,11 @@ export interface ThrottleDecision {
  * `clientAddress` and the username trimmed and lower-cased, both URI-encoded. Wrong
  * password and unknown user are recorded alike. A throttle that throws fails closed (503).
  */
+/** The throttle key of a password attempt; other sign-in doors (a form) use it to share the budget. */
+export function passwordThrottleKey(address: string, username: string): string {
+  return `password:${encodeURIComponent(address)}:${encodeURIComponent(username.trim().toLowerCase())}`;
+}
+
 export interface PasswordThrottle {
   check(key: string): Promise<ThrottleDecision>;
   record?(key: string, outcome: "success" | "failure"): Promise<void>;
@@ -180,7 +185,7 @@ export function createTokenEndpoint(options: TokenEndpointOptions): (request: Re
     const username = required(params, "username");
     const password = required(params, "password");
     const requested = requestedScopes(params);
-    const key = `password:${encodeURIComponent(clientAddress?.(request) || "unknown")}:${encodeURIComponent(username.trim().toLowerCase())}`;
+    const key = passwordThrottleKey(clientAddress?.(request) || "unknown", username);
     if (throttle) {
       const decision = await throttle.check(key);
       if (!decision.allowed) {

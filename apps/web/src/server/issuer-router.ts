@@ -1,5 +1,6 @@
 import { Unauthorized } from "@gatehouse/auth/errors";
 import type { Verifier } from "@gatehouse/auth/verifier";
+import { unverifiedClaims } from "./unverified-claims";
 
 /**
  * Sends a JWT to the verifier of the issuer it names. The `iss` read here is unverified and
@@ -17,12 +18,6 @@ export function routeByIssuer(verifiers: Readonly<Record<string, Verifier>>): Ve
 }
 
 function unverifiedIssuer(token: string): string | undefined {
-  const payload = token.split(".")[1];
-  if (!payload || payload.length > 16_384) return undefined;
-  try {
-    const iss = (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { iss?: unknown }).iss;
-    return typeof iss === "string" ? iss : undefined;
-  } catch {
-    return undefined;
-  }
+  const iss = unverifiedClaims(token)?.iss;
+  return typeof iss === "string" ? iss : undefined;
 }

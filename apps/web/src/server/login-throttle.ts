@@ -45,7 +45,5 @@ export function createThrottle(options: ThrottleOptions): Throttle {
   };
 }
 
-/** The key both sign-in doors use: the token endpoint builds the same one (URI-encoded, email lower-cased). */
-export function passwordThrottleKey(address: string, email: string): string {
-  return `password:${encodeURIComponent(address)}:${encodeURIComponent(email.trim().toLowerCase())}`;
-}
+// The form keys attempts exactly as the token endpoint does, so both doors share one budget.
+export { passwordThrottleKey } from "@gatehouse/auth/token-endpoint";

@@ -6,6 +6,7 @@
 import { env } from "~/env";
 import { getAuth } from "./auth";
 import { type CookieAttributes, cookieAttributes, REFRESH_COOKIE, SESSION_COOKIE } from "./session-cookies";
+import { unverifiedClaims } from "./unverified-claims";
 
 export interface SessionCookie {
   name: string;
@@ -51,12 +52,6 @@ export async function rotatedSessionCookies(refreshToken: string): Promise<Sessi
 
 /** Seconds until the (unverified) access token expires; `0` when absent or unreadable. Only decides when to renew. */
 export function secondsLeft(accessToken: string | undefined, now = Date.now()): number {
-  const payload = accessToken?.split(".")[1];
-  if (!payload) return 0;
-  try {
-    const { exp } = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { exp?: unknown };
-    return typeof exp === "number" ? Math.max(0, exp - Math.floor(now / 1000)) : 0;
-  } catch {
-    return 0;
-  }
+  const exp = unverifiedClaims(accessToken)?.exp;
+  return typeof exp === "number" ? Math.max(0, exp - Math.floor(now / 1000)) : 0;
 }

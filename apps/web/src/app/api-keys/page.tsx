@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Nav } from "~/components/nav";
-import { scopes } from "~/server/scopes";
+import { scopes, scopeValidator } from "~/server/scopes";
 import { api } from "~/trpc/server";
 import { ApiKeyManager } from "./api-key-manager";
 
@@ -12,7 +12,8 @@ export default async function ApiKeysPage() {
   const caller = await api();
   if (!(await caller.auth.session())) redirect("/login");
   const account = await caller.account.get();
-  const grantable = scopes.all.filter((scope) => account.scopes.some((held) => covers(held, scope)));
+  // The same validator that refuses a key with a scope its owner lacks.
+  const grantable = scopes.all.filter((scope) => scopeValidator.satisfies(account.scopes, scope));
   return (
     <>
       <Nav email={account.email} />
@@ -25,15 +26,5 @@ export default async function ApiKeysPage() {
         <ApiKeyManager grantableScopes={grantable} />
       </main>
     </>
-  );
-}
-
-/** Display only (the server re-checks with the real validator): which registry scopes the user may grant. */
-function covers(held: string, scope: string): boolean {
-  const [heldResource, heldAction] = held.split(":");
-  const [resource, action] = scope.split(":");
-  return (
-    (heldResource === "*" || heldResource === resource) &&
-    (heldAction === "*" || heldAction === action || (heldAction === "write" && action === "read"))
   );
 }

@@ -1,3 +1,5 @@
+import { problemResponse } from "./problem-response";
+
 /**
  * The fetch adapter of tRPC has no body limit: read at most `maxBytes` ourselves and answer
  * 413 with a problem body past that, before anything parses it.
@@ -28,8 +30,5 @@ export async function withBodyLimit(request: Request, maxBytes: number): Promise
 }
 
 function tooLarge(maxBytes: number): Response {
-  return Response.json(
-    { type: "about:blank", title: "Payload Too Large", status: 413, detail: `Request body exceeds ${maxBytes} bytes` },
-    { status: 413, headers: { "content-type": "application/problem+json", "cache-control": "no-store" } },
-  );
+  return problemResponse(413, "Payload Too Large", `Request body exceeds ${maxBytes} bytes`);
 }

@@ -1,3 +1,4 @@
+import { ServiceUnavailable } from "@gatehouse/auth/errors";
 import { getDatabase } from "~/server/db";
 
 export const dynamic = "force-dynamic";
@@ -8,13 +9,7 @@ export async function GET(): Promise<Response> {
     const database = await getDatabase();
     await database.ping();
     return Response.json({ status: "ok", database: database.kind }, { headers: { "cache-control": "no-store" } });
-  } catch {
-    return Response.json(
-      { type: "about:blank", title: "Service Unavailable", status: 503, detail: "The database is not reachable" },
-      {
-        status: 503,
-        headers: { "content-type": "application/problem+json", "cache-control": "no-store", "retry-after": "5" },
-      },
-    );
+  } catch (cause) {
+    return new ServiceUnavailable("The database is not reachable", { cause }).toResponse();
   }
 }
