@@ -3,16 +3,10 @@
 // PGlite, the db-backed suites again on a real Postgres, then the browser flow.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import net from "node:net";
+import { postgresAnswers, testPostgresUrl } from "./lib/test-postgres.mjs";
 
-const pgUrl = new URL(process.env.GATEHOUSE_TEST_PG_URL || "postgres://postgres@127.0.0.1:5432/postgres");
-const postgresAnswers = await new Promise((resolve) => {
-  const socket = net.connect({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
-  socket.setTimeout(2000);
-  socket.once("connect", () => resolve(socket.end() && true));
-  socket.once("error", () => resolve(false));
-  socket.once("timeout", () => resolve(socket.destroy() && false));
-});
+const pgUrl = new URL(testPostgresUrl);
+const hasPostgres = await postgresAnswers();
 
 const chromium = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium";
 const steps = [
@@ -20,7 +14,7 @@ const steps = [
   ["typecheck", ["turbo", "run", "typecheck"]],
   ["unit + db tests (PGlite)", ["turbo", "run", "test"]],
   // Without a server (and outside CI, where that is a failure) this step is reported as skipped, not passed.
-  ...(postgresAnswers || process.env.CI
+  ...(hasPostgres || process.env.CI
     ? [["db tests (real Postgres)", ["turbo", "run", "test:pg", "--concurrency=1"]]]
     : []),
   ...(existsSync(chromium)
@@ -36,7 +30,7 @@ const steps = [
 
 const started = Date.now();
 let passed = 0;
-const skipped = postgresAnswers || process.env.CI ? 0 : 1;
+const skipped = hasPostgres || process.env.CI ? 0 : 1;
 if (skipped) {
   console.warn(`\n⚠ No Postgres at ${pgUrl.hostname}:${pgUrl.port || 5432}: the real-Postgres step is skipped.`);
   console.warn("  Start one (docker compose up -d db) or set GATEHOUSE_TEST_PG_URL to run it.");

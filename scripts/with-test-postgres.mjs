@@ -5,18 +5,10 @@
 // Outside CI, a machine without a server gets a loud notice and the leg is not run;
 // in CI (CI=true) that is a failure.
 import { spawnSync } from "node:child_process";
-import net from "node:net";
+import { postgresAnswers, testPostgresUrl as url } from "./lib/test-postgres.mjs";
 
-const url = process.env.GATEHOUSE_TEST_PG_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 const { hostname, port } = new URL(url);
-
-const reachable = await new Promise((resolve) => {
-  const socket = net.connect({ host: hostname, port: Number(port || 5432) });
-  socket.setTimeout(2000);
-  socket.once("connect", () => resolve(socket.end() && true));
-  socket.once("error", () => resolve(false));
-  socket.once("timeout", () => resolve(socket.destroy() && false));
-});
+const reachable = await postgresAnswers(url);
 
 if (!reachable) {
   const message = `No Postgres server answers at ${hostname}:${port || 5432}; the real-Postgres leg did not run.`;
