@@ -1,6 +1,6 @@
-import type { InputHTMLAttributes } from "react";
+import type { ComponentProps } from "react";
 
-interface FormFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "id"> {
+interface FormFieldProps extends Omit<ComponentProps<"input">, "id"> {
   id: string;
   label: string;
   /** Shown under the input and announced with it. */

@@ -4,16 +4,11 @@ import type { Note } from "@gatehouse/db/notes";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useRef, useState } from "react";
 import { z } from "zod";
+import { FormField } from "~/components/form-field";
 import { NOTE_BODY_MAX, NOTE_TITLE_MAX, newNoteInput } from "~/lib/note-input";
 import { useTRPC } from "~/trpc/react";
 
 type FieldErrors = { title?: string | undefined; body?: string | undefined };
-
-/**
- * Label, control and error side by side (`htmlFor`), not nested: a label wrapping a textarea
- * takes its text into the accessible name, and an error inside the label would rename the field.
- */
-const FIELD = { display: "grid", gap: "0.25rem" } as const;
 
 /** The caller's notes: a form to add one, and the list with a delete button each. */
 export function NotesBoard({ initialNotes }: { initialNotes: Note[] }) {
@@ -87,7 +82,6 @@ function NewNoteForm() {
 
   const titleInput = `${ids}-title`;
   const bodyInput = `${ids}-body`;
-  const titleError = `${ids}-title-error`;
   const bodyError = `${ids}-body-error`;
   return (
     <section className="card" aria-labelledby={`${ids}-heading`}>
@@ -95,27 +89,19 @@ function NewNoteForm() {
       {/* method="post": before hydration a submit must never put the note in the URL. */}
       <form method="post" onSubmit={submit} className="stack" aria-label="New note" noValidate>
         {formError ? <p role="alert">{formError}</p> : null}
-        <div style={FIELD}>
-          <label htmlFor={titleInput}>Title</label>
-          <input
-            id={titleInput}
-            ref={titleRef}
-            name="title"
-            value={title}
-            onChange={(event) => setTitle(event.target.value)}
-            maxLength={NOTE_TITLE_MAX}
-            required
-            readOnly={create.isPending}
-            aria-invalid={fieldErrors.title ? true : undefined}
-            aria-describedby={fieldErrors.title ? titleError : undefined}
-          />
-          {fieldErrors.title ? (
-            <span id={titleError} className="field-error">
-              {fieldErrors.title}
-            </span>
-          ) : null}
-        </div>
-        <div style={FIELD}>
+        <FormField
+          id={titleInput}
+          label="Title"
+          ref={titleRef}
+          name="title"
+          value={title}
+          onChange={(event) => setTitle(event.target.value)}
+          maxLength={NOTE_TITLE_MAX}
+          required
+          readOnly={create.isPending}
+          error={fieldErrors.title}
+        />
+        <div className="field">
           <label htmlFor={bodyInput}>Note</label>
           <textarea
             id={bodyInput}
