@@ -13,10 +13,11 @@
  *
  * Storage is a port (`RefreshTokenStore`); `@gatehouse/db/refresh-tokens` implements it.
  */
-import { intersectScopes } from "./lib/grant-scopes";
-import { missingScope, type ScopeValidator } from "./scopes";
+import { covers, intersectScopes } from "./lib/grant-scopes";
+import { sha256Hex } from "./lib/sha256";
+import type { ScopeValidator } from "./scopes";
 
-export const REFRESH_TOKEN_PREFIX = "ghr_";
+const REFRESH_TOKEN_PREFIX = "ghr_";
 const TOKEN_PATTERN = /^ghr_[A-Za-z0-9_-]{43}$/;
 const MAX_USER_AGENT_LENGTH = 512;
 
@@ -168,8 +169,7 @@ export interface RefreshTokenService {
 
 /** A fresh token: `ghr_` + 32 random bytes in base64url (43 characters). */
 export function generateRefreshToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return REFRESH_TOKEN_PREFIX + base64url(bytes);
+  return REFRESH_TOKEN_PREFIX + Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
 }
 
 /** True when `value` has the shape of one of our refresh tokens (checked before any lookup). */
@@ -179,8 +179,7 @@ export function isRefreshTokenFormat(value: string): boolean {
 
 /** Hex SHA-256 of the token, as stored. A plain hash suffices: the token has 256 bits of entropy. */
 export async function hashRefreshToken(token: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(token);
 }
 
 export function createRefreshTokenService(options: RefreshTokenServiceOptions): RefreshTokenService {
@@ -254,7 +253,8 @@ export function createRefreshTokenService(options: RefreshTokenServiceOptions): 
         // Checked before anything is spent: a refused scope must not cost the client its session.
         const scopes = intersectScopes(scopeValidator, stored.scopes, stored.userScopes);
         const grantedScopes = requestedScopes ? [...new Set(requestedScopes)] : scopes;
-        if (requestedScopes && !holdsAll(scopeValidator, scopes, grantedScopes)) {
+        // A malformed requested scope is held by no one.
+        if (requestedScopes && !grantedScopes.every((scope) => covers(scopeValidator, scopes, scope))) {
           throw new RefreshTokenError("scope_not_held");
         }
         const { token: next, row } = await newToken(
@@ -301,20 +301,6 @@ export function createRefreshTokenService(options: RefreshTokenServiceOptions): 
   };
 }
 
-function holdsAll(validator: ScopeValidator, held: readonly string[], requested: readonly string[]): boolean {
-  try {
-    return missingScope(validator, held, requested) === undefined;
-  } catch {
-    return false; // a malformed requested scope is held by no one
-  }
-}
-
 function truncate(userAgent: string | null): string | null {
   return userAgent === null ? null : userAgent.slice(0, MAX_USER_AGENT_LENGTH);
-}
-
-function base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }

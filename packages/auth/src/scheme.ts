@@ -38,7 +38,7 @@ export interface BearerOptions {
 // RFC 6750 §2.1 b64token.
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 // Large enough for any sane JWT, small enough that nothing parses a megabyte of junk.
-export const MAX_CREDENTIAL_LENGTH = 16 * 1024;
+const MAX_CREDENTIAL_LENGTH = 16 * 1024;
 
 /**
  * `Authorization: Bearer <token>` (RFC 6750). The scheme name is case-insensitive; an

@@ -11,7 +11,7 @@ export interface ParsedScope {
 }
 
 const SEGMENT = /^(?:\*|[A-Za-z0-9_][A-Za-z0-9_.-]*)$/;
-export const MAX_SCOPE_LENGTH = 128;
+const MAX_SCOPE_LENGTH = 128;
 
 export class InvalidScopeError extends TypeError {
   readonly code = "invalid_scope";
@@ -96,7 +96,7 @@ export interface HierarchicalScopeOptions {
   implies?: Readonly<Record<string, readonly string[]>>;
 }
 
-export const DEFAULT_ACTION_HIERARCHY: Readonly<Record<string, readonly string[]>> = {
+const DEFAULT_ACTION_HIERARCHY: Readonly<Record<string, readonly string[]>> = {
   write: ["read"],
   edit: ["read"],
 };

@@ -16,9 +16,8 @@
  */
 import type { JwtIssuer } from "./jwt";
 import { isRefreshTokenError, type RefreshTokenService } from "./refresh-token";
+import { challenge } from "./scheme";
 import { isScope, missingScope, parseScopeList, type ScopeValidator } from "./scopes";
-
-export type GrantType = "password" | "refresh_token" | "client_credentials";
 
 export interface ThrottleDecision {
   allowed: boolean;
@@ -92,7 +91,7 @@ export interface TokenResponseBody {
   scope: string;
 }
 
-export type TokenErrorCode =
+type TokenErrorCode =
   | "invalid_request"
   | "invalid_client"
   | "invalid_grant"
@@ -102,6 +101,8 @@ export type TokenErrorCode =
   | "temporarily_unavailable";
 
 const FORM = "application/x-www-form-urlencoded";
+// Stateless between calls (no `stream` option), so one instance serves every request.
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
 const KNOWN_PARAMETERS = new Set([
   "grant_type",
   "username",
@@ -139,7 +140,7 @@ export function createTokenEndpoint(options: TokenEndpointOptions): (request: Re
   const authenticateClient = options.authenticateClient;
   const maxBodyBytes = options.maxBodyBytes ?? 8192;
   const ttl = options.accessTokenTtlSeconds;
-  const challenge = `Basic realm="${(options.realm ?? "gatehouse").replace(/[\\"]/g, "\\$&")}"`;
+  const basicChallenge = challenge("Basic", { realm: options.realm ?? "gatehouse" });
   for (const [name, value] of Object.entries({ issuer, refreshTokens, scopeValidator })) {
     if (!value) throw new TypeError(`createTokenEndpoint: ${name} is required`);
   }
@@ -155,7 +156,7 @@ export function createTokenEndpoint(options: TokenEndpointOptions): (request: Re
 
   const invalidClient = (viaBasic: boolean, description = "Client authentication failed") =>
     viaBasic
-      ? new TokenError(401, "invalid_client", description, { "www-authenticate": challenge })
+      ? new TokenError(401, "invalid_client", description, { "www-authenticate": basicChallenge })
       : new TokenError(400, "invalid_client", description);
 
   /** Granted = requested (each satisfied by `held`), or all of `held` when nothing was requested. */
@@ -314,7 +315,7 @@ async function readBody(request: Request, max: number): Promise<string> {
     offset += chunk.byteLength;
   }
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return UTF8.decode(bytes);
   } catch {
     throw new TokenError(400, "invalid_request", "The request body is not valid UTF-8");
   }
@@ -390,7 +391,7 @@ function decodeBasic(token: string): { id: string; secret: string } | null {
   let text: string;
   try {
     const binary = atob(token);
-    text = new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+    text = UTF8.decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
   } catch {
     return null;
   }

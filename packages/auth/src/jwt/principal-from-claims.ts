@@ -33,11 +33,12 @@ export function createPrincipalMapper(mapping: PrincipalMapping = {}): (claims: 
   const kindOf = mapping.kind ?? kindClaim;
   // Many tokens carry the same scope string: remember its parse (successes only, small, emptied when full).
   const parsed = new Map<string, readonly Scope[]>();
+  const parse = (value: unknown) => parseScopeList(ignore.size > 0 ? withoutIgnored(value, ignore) : value);
   const scopesOf = (value: unknown): readonly Scope[] => {
-    if (typeof value !== "string") return parseScopeList(ignore.size > 0 ? withoutIgnored(value, ignore) : value);
+    if (typeof value !== "string") return parse(value);
     let scopes = parsed.get(value);
     if (scopes === undefined) {
-      scopes = parseScopeList(ignore.size > 0 ? withoutIgnored(value, ignore) : value);
+      scopes = parse(value);
       if (parsed.size >= 256) parsed.clear();
       parsed.set(value, scopes);
     }

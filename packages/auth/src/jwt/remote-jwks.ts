@@ -6,12 +6,12 @@
 import { RemoteKeyStore } from "../lib/remote-key-store";
 import { createTokenVerifier, type TokenVerifyOptions } from "../lib/token-verifier";
 import type { Verifier } from "../verifier";
-import type { JwtAlgorithm } from "./key-set";
+import { type JwtAlgorithm, SUPPORTED_ALGORITHMS } from "./key-set";
 import { defaultPrincipal } from "./principal-from-claims";
 
 /** Remote issuers sign asymmetrically; a shared secret has no place in a public JWKS. */
 export type RemoteJwtAlgorithm = Exclude<JwtAlgorithm, "HS256">;
-const REMOTE_ALGORITHMS: readonly string[] = ["ES256", "RS256", "PS256", "EdDSA"];
+const REMOTE_ALGORITHMS: readonly string[] = SUPPORTED_ALGORITHMS.filter((alg) => alg !== "HS256");
 
 export interface RemoteJwksVerifierOptions extends TokenVerifyOptions<RemoteJwtAlgorithm> {
   /** The JWKS URL. Default: `jwks_uri` of `{issuer}/.well-known/openid-configuration`. https only (loopback excepted). */

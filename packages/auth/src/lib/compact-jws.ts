@@ -21,6 +21,7 @@ export const DEFAULT_MAX_TOKEN_LENGTH = 16 * 1024;
 const KEY_CARRYING_HEADERS = ["jku", "x5u", "x5c", "jwk"] as const;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const MAX_KID_LENGTH = 256;
+const MAX_KNOWN_HEADERS = 64;
 
 function refuse(detail: string, cause?: unknown): Unauthorized {
   return new Unauthorized(detail, cause === undefined ? {} : { cause });
@@ -68,8 +69,6 @@ export function createCompactJwsInspector({
     return header;
   };
 }
-
-const MAX_KNOWN_HEADERS = 64;
 
 function checkHeader(encodedHeader: string, algorithms: ReadonlySet<string>): TokenHeader {
   if (!BASE64URL.test(encodedHeader)) throw refuse("Token is not valid base64url");

@@ -16,7 +16,11 @@ export function intersectScopes(validator: ScopeValidator, a: readonly string[],
   return [...out];
 }
 
-function covers(validator: ScopeValidator, granted: readonly string[], required: string): boolean {
+/**
+ * `validator.satisfies`, but a malformed `required` scope (validators throw on one) is
+ * satisfied by nothing: a bad scope stored in the database costs that scope, not the request.
+ */
+export function covers(validator: ScopeValidator, granted: readonly string[], required: string): boolean {
   try {
     return validator.satisfies(granted, required);
   } catch {
