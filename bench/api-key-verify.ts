@@ -24,6 +24,7 @@ import { createApiKeyVerifier, type StoredApiKey } from "@gatehouse/auth/api-key
 import { findApiKeyByHash, insertApiKey } from "@gatehouse/db/api-keys";
 import { createTestDatabase } from "@gatehouse/db/testing";
 import { createUser } from "@gatehouse/db/users";
+import type { BenchResult } from "./run";
 
 const DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 const ROUNDS = 60;
@@ -44,7 +45,7 @@ interface Case {
   cpu: number[];
 }
 
-export async function run(): Promise<{ title: string; table: string; notes?: string }> {
+export async function run(): Promise<BenchResult> {
   const previousUrl = process.env.GATEHOUSE_TEST_PG_URL;
   process.env.GATEHOUSE_TEST_PG_URL = previousUrl || DEFAULT_PG_URL;
   const database = await createTestDatabase();

@@ -13,6 +13,7 @@
 import { createHmac, createPublicKey, timingSafeEqual, verify as verifySignature } from "node:crypto";
 import { createJwtIssuer, createJwtVerifier, generateJwk, importKeySet, type JwtAlgorithm } from "@gatehouse/auth/jwt";
 import { jwtVerify } from "jose";
+import type { BenchResult } from "./run";
 
 const ROUNDS = 101;
 const SLOT_MS = 6;
@@ -81,7 +82,8 @@ async function variantsFor(alg: JwtAlgorithm) {
   if ((await uncached.verify(access_token)).subject !== "user-1" || !(await floor(access_token))) {
     throw new Error("bench setup: a variant does not verify the token");
   }
-  return { token: access_token, variants };
+  const cut = access_token.length >> 1;
+  return { head: access_token.slice(0, cut), tail: access_token.slice(cut), variants };
 }
 
 async function slot(variant: Variant, head: string, tail: string, ops: number): Promise<{ cpu: number; wall: number }> {
@@ -97,9 +99,7 @@ async function slot(variant: Variant, head: string, tail: string, ops: number): 
  * Alternates two variants op by op and times each op: medians of per-op latency shrug off the
  * load spikes that make slot-level ratios swing ±10% on a busy 2-core machine.
  */
-async function paired(a: Variant, b: Variant, token: string, ops: number): Promise<number> {
-  const cut = token.length >> 1;
-  const [head, tail] = [token.slice(0, cut), token.slice(cut)];
+async function paired(a: Variant, b: Variant, head: string, tail: string, ops: number): Promise<number> {
   const times: [number[], number[]] = [[], []];
   for (let i = 0; i < ops; i++) {
     for (const [k, variant] of (i % 2
@@ -134,26 +134,22 @@ const median = (values: number[]) => {
 };
 const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 
-export async function run(): Promise<{ title: string; table: string; notes?: string }> {
+export async function run(): Promise<BenchResult> {
   const suites = await Promise.all(
     (["HS256", "ES256"] as const).map(async (alg) => ({ alg, ...(await variantsFor(alg)) })),
   );
-  for (const suite of suites) {
-    const cut = suite.token.length >> 1;
-    const [head, tail] = [suite.token.slice(0, cut), suite.token.slice(cut)];
-    for (const variant of suite.variants) {
+  for (const { head, tail, variants } of suites) {
+    for (const variant of variants) {
       await slot(variant, head, tail, 200); // warm-up
       const probe = await slot(variant, head, tail, 200);
       variant.ops = Math.max(50, Math.round((SLOT_MS * 1000) / probe.wall));
     }
   }
   for (let round = 0; round < ROUNDS; round++) {
-    for (const suite of suites) {
-      const cut = suite.token.length >> 1;
-      const [head, tail] = [suite.token.slice(0, cut), suite.token.slice(cut)];
+    for (const { head, tail, variants } of suites) {
       // A fresh random order each round: a fixed cycle would always put the same variant after the
       // synchronous floor, on a cold thread pool.
-      const order = shuffle([...suite.variants]);
+      const order = shuffle([...variants]);
       for (const variant of order) {
         const { cpu, wall } = await slot(variant, head, tail, variant.ops);
         variant.cpu.push(cpu);
@@ -163,9 +159,9 @@ export async function run(): Promise<{ title: string; table: string; notes?: str
   }
 
   const pairedRatios = new Map<string, number>();
-  for (const { alg, token, variants } of suites) {
+  for (const { alg, head, tail, variants } of suites) {
     const [jose, uncached] = variants as [Variant, Variant];
-    pairedRatios.set(alg, await paired(jose, uncached, token, 3000));
+    pairedRatios.set(alg, await paired(jose, uncached, head, tail, 3000));
   }
 
   const rows: string[] = [];

@@ -6,8 +6,8 @@
 import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "./client";
+import { isUuid } from "./lib/is-uuid";
 import { type ApiKeyRow, apiKeys, users } from "./schema";
-import { isUuid } from "./users";
 
 /** A key as its owner may see it: everything but the hash. */
 export type ApiKeyInfo = Omit<ApiKeyRow, "keyHash">;

@@ -13,7 +13,7 @@
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { findDataDirOwner } from "./lib/data-dir-lock";
 import { resolveMigrationsDir } from "./lib/migrations-dir";
-import * as schema from "./schema";
+import type * as schema from "./schema";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -98,4 +98,3 @@ function requireDataDir(dataDir: string | undefined): string {
 }
 
 export { DataDirInUseError } from "./lib/data-dir-lock";
-export { schema };

@@ -5,8 +5,8 @@
  */
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "./client";
+import { isUuid } from "./lib/is-uuid";
 import { type Note, notes } from "./schema";
-import { isUuid } from "./users";
 
 export type { Note };
 

@@ -8,8 +8,8 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "./client";
+import { isUuid } from "./lib/is-uuid";
 import { refreshTokens, users } from "./schema";
-import { isUuid } from "./users";
 
 export interface NewRefreshTokenRow {
   id: string;
@@ -56,9 +56,10 @@ export async function insertRefreshToken(db: Db, token: NewRefreshTokenRow): Pro
   await db.insert(refreshTokens).values(toValues(token));
 }
 
+const successorToken = alias(refreshTokens, "successor");
+
 /** One indexed lookup by hash, with the owner's state and the family's revocation joined in. */
 export async function findRefreshTokenByHash(db: Db, tokenHash: string): Promise<RefreshTokenLookup | undefined> {
-  const successor = alias(refreshTokens, "successor");
   const [row] = await db
     .select({
       id: refreshTokens.id,
@@ -71,13 +72,13 @@ export async function findRefreshTokenByHash(db: Db, tokenHash: string): Promise
       usedAt: refreshTokens.usedAt,
       replacedBy: refreshTokens.replacedBy,
       revoked: familyRevoked,
-      successorUsed: sql<boolean>`coalesce(${successor.usedAt} is not null, false)`,
+      successorUsed: sql<boolean>`coalesce(${successorToken.usedAt} is not null, false)`,
       userDisabledAt: users.disabledAt,
       userScopes: users.scopes,
     })
     .from(refreshTokens)
     .innerJoin(users, eq(users.id, refreshTokens.userId))
-    .leftJoin(successor, eq(successor.id, refreshTokens.replacedBy))
+    .leftJoin(successorToken, eq(successorToken.id, refreshTokens.replacedBy))
     .where(eq(refreshTokens.tokenHash, tokenHash))
     .limit(1);
   if (!row) return undefined;

@@ -21,9 +21,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return adminUrl ? createPostgresTestDatabase(adminUrl) : createPgliteTestDatabase();
 }
 
+// Read once per process: every test database is cloned from the same immutable dump.
+let template: Promise<Blob | undefined> | undefined;
+
 async function createPgliteTestDatabase(): Promise<TestDatabase> {
-  const templatePath = process.env.GATEHOUSE_PGLITE_TEMPLATE;
-  const loadDataDir = templatePath ? new Blob([await readFile(templatePath)]) : undefined;
+  template ??= readTemplate(process.env.GATEHOUSE_PGLITE_TEMPLATE);
+  const loadDataDir = await template;
   const database = await createDb({ dataDir: "memory://", loadDataDir, migrate: !loadDataDir });
   return { ...database, url: undefined, cleanup: () => database.close() };
 }
@@ -53,7 +56,11 @@ async function createPostgresTestDatabase(adminUrl: string): Promise<TestDatabas
   };
 }
 
-export function withDatabaseName(url: string, name: string): string {
+async function readTemplate(templatePath: string | undefined): Promise<Blob | undefined> {
+  return templatePath ? new Blob([await readFile(templatePath)]) : undefined;
+}
+
+function withDatabaseName(url: string, name: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${name}`;
   return parsed.toString();

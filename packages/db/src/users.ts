@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "./client";
+import { isUuid } from "./lib/is-uuid";
 import { type User, users } from "./schema";
 
 export type { User };
@@ -62,15 +63,8 @@ export async function setUserDisabled(db: Db, id: string, disabled: boolean): Pr
     .where(eq(users.id, id));
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A subject that is not a uuid cannot be a user id; answering early avoids a cast error. */
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
-
 /** SQLSTATE 23505, as reported by postgres.js and by PGlite (possibly wrapped by drizzle). */
-export function isUniqueViolation(error: unknown): boolean {
+function isUniqueViolation(error: unknown): boolean {
   for (let e: unknown = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
     if ((e as { code?: unknown }).code === "23505") return true;
   }
