@@ -25,6 +25,11 @@ export interface ThrottleDecision {
   retryAfterSeconds?: number;
 }
 
+/** The throttle key of a password attempt; other sign-in doors (a form) use it to share the budget. */
+export function passwordThrottleKey(address: string, username: string): string {
+  return `password:${encodeURIComponent(address)}:${encodeURIComponent(username.trim().toLowerCase())}`;
+}
+
 /**
  * Limits password guessing. `check` runs before the password is verified, so a refused
  * attempt costs no hashing; `record` (optional) learns the outcome, to count failures or
@@ -32,11 +37,6 @@ export interface ThrottleDecision {
  * `clientAddress` and the username trimmed and lower-cased, both URI-encoded. Wrong
  * password and unknown user are recorded alike. A throttle that throws fails closed (503).
  */
-/** The throttle key of a password attempt; other sign-in doors (a form) use it to share the budget. */
-export function passwordThrottleKey(address: string, username: string): string {
-  return `password:${encodeURIComponent(address)}:${encodeURIComponent(username.trim().toLowerCase())}`;
-}
-
 export interface PasswordThrottle {
   check(key: string): Promise<ThrottleDecision>;
   record?(key: string, outcome: "success" | "failure"): Promise<void>;
