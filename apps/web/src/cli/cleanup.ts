@@ -2,17 +2,15 @@ import { deleteDeadApiKeys } from "@gatehouse/db/api-keys";
 import { deleteAttemptsBefore } from "@gatehouse/db/auth-attempts";
 import type { Database } from "@gatehouse/db/client";
 import { deleteExpiredRefreshTokens } from "@gatehouse/db/refresh-tokens";
-import { type Output, UsageError } from "./cli-error";
+import type { Output } from "./cli-error";
+import { parseDays } from "./options";
 
 /** Attempts older than this cannot matter to any throttle window we configure. */
 const ATTEMPTS_KEPT_MS = 24 * 3600 * 1000;
 
 /** `--older-than-days`: 1 to 3650, default 30. */
 export function parseRetentionDays(value: string | undefined): number {
-  if (value === undefined) return 30;
-  const days = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
-  if (!(days >= 1 && days <= 3650)) throw new UsageError("--older-than-days must be a whole number from 1 to 3650");
-  return days;
+  return parseDays(value, "older-than-days", 3650) ?? 30;
 }
 
 /**

@@ -1,8 +1,7 @@
-import { issueApiKey } from "@gatehouse/auth/api-key";
 import { AuthError } from "@gatehouse/auth/errors";
-import { insertApiKey } from "@gatehouse/db/api-keys";
 import type { Database } from "@gatehouse/db/client";
-import { scopes, scopeValidator } from "../server/scopes";
+import { createApiKey } from "../server/create-api-key";
+import { scopes } from "../server/scopes";
 import { CliError, type Output } from "./cli-error";
 import { findUserOrFail } from "./find-user";
 import { formatTime, parseExpiresInDays, parseKeyName, parseScopesOption } from "./options";
@@ -35,13 +34,15 @@ export async function keysCreate(input: KeysCreateInput, context: KeysCreateCont
   const { db } = context.database;
   const owner = await findUserOrFail(db, input.email);
   if (owner.disabledAt) throw new CliError(`${owner.email} is disabled; its keys would not work`);
-  let issued: ReturnType<typeof issueApiKey>;
+  let row: Awaited<ReturnType<typeof createApiKey>>;
   try {
-    issued = issueApiKey({
+    row = await createApiKey(db, {
+      owner,
+      name,
       scopes: requested,
-      ownerScopes: owner.scopes,
-      validator: scopeValidator,
+      expiresInDays,
       environment: context.environment,
+      now: context.now?.() ?? new Date(),
     });
   } catch (error) {
     // A key never holds more than its owner (and the verifier checks again at every use).
@@ -50,24 +51,14 @@ export async function keysCreate(input: KeysCreateInput, context: KeysCreateCont
     }
     throw error;
   }
-  const now = context.now?.() ?? new Date();
-  const expiresAt = expiresInDays ? new Date(now.getTime() + expiresInDays * 86_400_000) : null;
-  const row = await insertApiKey(db, {
-    userId: owner.id,
-    name,
-    keyHash: issued.hash,
-    start: issued.start,
-    scopes: issued.scopes,
-    expiresAt,
-  });
   const { err } = context.output;
   err(`Created API key "${row.name}" for ${owner.email}`);
   err(`  id       ${row.id}`);
   err(`  scopes   ${row.scopes.join(" ")}`);
-  err(`  expires  ${expiresAt ? formatTime(expiresAt) : "never (until revoked)"}`);
+  err(`  expires  ${row.expiresAt ? formatTime(row.expiresAt) : "never (until revoked)"}`);
   err("");
   err("This is the only time the key is shown; it cannot be recovered (only its SHA-256 is stored).");
   err("Store it in a secret manager now, and never commit it:");
   err("");
-  context.output.out(issued.key);
+  context.output.out(row.key);
 }

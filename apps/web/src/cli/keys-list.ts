@@ -19,7 +19,7 @@ export async function keysList(input: KeysListInput, context: { database: Databa
   for (const line of formatKeyTable(keys)) context.output.out(line);
 }
 
-export function formatKeyTable(keys: readonly ApiKeyInfo[]): string[] {
+function formatKeyTable(keys: readonly ApiKeyInfo[]): string[] {
   return formatTable([
     ["ID", "NAME", "START", "SCOPES", "CREATED", "LAST USED", "EXPIRES", "REVOKED"],
     ...keys.map((key) => [

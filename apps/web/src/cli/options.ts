@@ -26,12 +26,18 @@ export function parseScopesOption(value: string | undefined, isKnown: (scope: st
   return list;
 }
 
-/** A whole number of days, 1 to 365 (what the keys page allows), or `undefined` for no expiry. */
-export function parseExpiresInDays(value: string | undefined): number | undefined {
+/** A whole number of days from 1 to `max`, or `undefined` when the option is absent. */
+export function parseDays(value: string | undefined, option: string, max: number): number | undefined {
   if (value === undefined) return undefined;
-  const days = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
-  if (!(days >= 1 && days <= 365)) throw new UsageError(`--expires-in-days must be a whole number from 1 to 365`);
+  const trimmed = value.trim();
+  const days = /^\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (!(days >= 1 && days <= max)) throw new UsageError(`--${option} must be a whole number from 1 to ${max}`);
   return days;
+}
+
+/** 1 to 365 days (what the keys page allows), or `undefined` for no expiry. */
+export function parseExpiresInDays(value: string | undefined): number | undefined {
+  return parseDays(value, "expires-in-days", 365);
 }
 
 export function parseKeyName(value: string | undefined): string {

@@ -11,7 +11,7 @@ import { keysCreate } from "./keys-create";
 import { keysList } from "./keys-list";
 import { keysRevoke } from "./keys-revoke";
 
-export const USAGE = `Usage: pnpm gatehouse keys <command> [options]
+const USAGE = `Usage: pnpm gatehouse keys <command> [options]
        pnpm gatehouse cleanup [--older-than-days <days>]
 
 Commands:
@@ -51,10 +51,12 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
+/** Each command and the options it takes (`--help` goes with any). */
 const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
-  create: ["email", "scopes", "name", "expires-in-days"],
-  list: ["email"],
-  revoke: ["email", "id"],
+  "keys create": ["email", "scopes", "name", "expires-in-days"],
+  "keys list": ["email"],
+  "keys revoke": ["email", "id"],
+  cleanup: ["older-than-days"],
 };
 
 /** Runs one command line (without `node` and the script); resolves to the exit code. */
@@ -63,8 +65,7 @@ export async function run(argv: readonly string[], context: RunContext): Promise
   let database: Database | undefined;
   try {
     const { values, positionals } = parseCommandLine(argv);
-    const [group, command, ...extra] = positionals;
-    if (values.help || group === "help") {
+    if (values.help || positionals[0] === "help") {
       output.out(USAGE);
       return EXIT_OK;
     }
@@ -72,33 +73,26 @@ export async function run(argv: readonly string[], context: RunContext): Promise
       output.err(USAGE);
       return EXIT_USAGE;
     }
-    if (group === "cleanup") {
-      if (command !== undefined) throw new UsageError(`Unexpected argument: ${command}`);
-      const stray = Object.keys(values).find((name) => name !== "older-than-days");
-      if (stray) throw new UsageError(`cleanup does not take --${stray}`);
+    const name = commandName(positionals);
+    const allowed = ALLOWED[name] ?? [];
+    const stray = Object.keys(values).find(
+      (option) => option !== "help" && !allowed.includes(option as keyof typeof OPTIONS),
+    );
+    if (stray) throw new UsageError(`${name} does not take --${stray}`);
+    if (name === "cleanup") {
       const olderThanDays = parseRetentionDays(values["older-than-days"]);
       database = await openOrFail(context);
       await cleanup({ olderThanDays }, { database, output });
       return EXIT_OK;
     }
-    if (group !== "keys") throw new UsageError(group ? `Unknown command: ${group}` : "Missing command");
-    if (!command || !(command in ALLOWED)) {
-      throw new UsageError(command ? `Unknown command: keys ${command}` : "Missing command after keys");
-    }
-    if (extra.length > 0) throw new UsageError(`Unexpected argument: ${extra[0]}`);
-    const allowed = ALLOWED[command] ?? [];
-    const stray = Object.keys(values).find(
-      (name) => name !== "help" && !allowed.includes(name as keyof typeof OPTIONS),
-    );
-    if (stray) throw new UsageError(`keys ${command} does not take --${stray}`);
 
     database = await openOrFail(context);
-    if (command === "create") {
+    if (name === "keys create") {
       await keysCreate(
         { email: values.email, name: values.name, scopes: values.scopes, expiresInDays: values["expires-in-days"] },
         { database, output, environment: context.environment() },
       );
-    } else if (command === "list") {
+    } else if (name === "keys list") {
       await keysList({ email: values.email }, { database, output });
     } else {
       await keysRevoke({ email: values.email, id: values.id }, { database, output });
@@ -115,6 +109,21 @@ export async function run(argv: readonly string[], context: RunContext): Promise
   } finally {
     await database?.close().catch(() => {});
   }
+}
+
+/** `cleanup` or `keys <command>`, one of `ALLOWED`; a UsageError for anything else. */
+function commandName(positionals: readonly string[]): string {
+  const [group, command, ...extra] = positionals;
+  if (group === "cleanup") {
+    if (command !== undefined) throw new UsageError(`Unexpected argument: ${command}`);
+    return group;
+  }
+  if (group !== "keys") throw new UsageError(group ? `Unknown command: ${group}` : "Missing command");
+  if (!command || !Object.hasOwn(ALLOWED, `keys ${command}`)) {
+    throw new UsageError(command ? `Unknown command: keys ${command}` : "Missing command after keys");
+  }
+  if (extra.length > 0) throw new UsageError(`Unexpected argument: ${extra[0]}`);
+  return `keys ${command}`;
 }
 
 function parseCommandLine(argv: readonly string[]) {

@@ -125,7 +125,7 @@ export const router = t.router;
 export const middleware = t.middleware;
 
 /** Turns an AuthError into the matching tRPC error, keeping it as `cause` (for status, headers, problem). */
-export function toTRPCError(error: AuthError): TRPCError {
+function toTRPCError(error: AuthError): TRPCError {
   const code = STATUS_TO_CODE[error.status as keyof typeof STATUS_TO_CODE] ?? "UNAUTHORIZED";
   return new TRPCError({ code, message: error.detail, cause: error });
 }
@@ -140,15 +140,18 @@ export function toTRPCError(error: AuthError): TRPCError {
 function assertSameOrigin(headers: Headers): void {
   const origin = headers.get("origin");
   const host = headers.get("x-forwarded-host") ?? headers.get("host");
-  let sameOrigin = false;
-  try {
-    sameOrigin = origin !== null && host !== null && new URL(origin).host === host;
-  } catch {
-    sameOrigin = false;
-  }
   const json = (headers.get("content-type") ?? "").toLowerCase().startsWith("application/json");
-  if (!sameOrigin || !json) {
+  if (origin === null || host === null || originHost(origin) !== host || !json) {
     throw new TRPCError({ code: "FORBIDDEN", message: "Cross-site request refused (CSRF protection)" });
+  }
+}
+
+/** The `host` of an Origin header; `null` for an unparsable one (`Origin: null` included). */
+function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
   }
 }
 

@@ -1,11 +1,11 @@
-import { issueApiKey } from "@gatehouse/auth/api-key";
 import { API_KEY_REVOKED_CHANNEL } from "@gatehouse/auth/api-key-verifier";
-import { insertApiKey, listApiKeys, revokeApiKey } from "@gatehouse/db/api-keys";
+import { listApiKeys, revokeApiKey } from "@gatehouse/db/api-keys";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { env } from "~/env";
 import { getAuth } from "../auth";
-import { scopes, scopeValidator } from "../scopes";
+import { createApiKey } from "../create-api-key";
+import { scopes } from "../scopes";
 import { router, scopedProcedure } from "../trpc";
 
 const keyReader = scopedProcedure("api_keys:read");
@@ -24,24 +24,10 @@ const createInput = z.object({
 export const apiKeysRouter = router({
   /** Mints a key for the signed-in user. The full key is in this answer only; we keep its SHA-256. */
   create: keyWriter.input(createInput).mutation(async ({ ctx, input }) => {
+    // The owner first: an unreachable database is then `ctx.user()`'s 503, not an internal error.
     const owner = await ctx.user();
-    // A key never holds more than its owner: refused here, and re-checked at every use.
-    const issued = issueApiKey({
-      scopes: input.scopes,
-      ownerScopes: owner.scopes,
-      validator: scopeValidator,
-      environment: env().production ? "live" : "test",
-    });
-    const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
-    const row = await insertApiKey((await ctx.database()).db, {
-      userId: owner.id,
-      name: input.name,
-      keyHash: issued.hash,
-      start: issued.start,
-      scopes: issued.scopes,
-      expiresAt,
-    });
-    return { ...row, key: issued.key };
+    const environment = env().production ? "live" : "test";
+    return createApiKey((await ctx.database()).db, { ...input, owner, environment, now: new Date() });
   }),
 
   /** The user's keys: never the secret, never the digest. */
