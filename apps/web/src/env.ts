@@ -54,6 +54,10 @@ function resolve(raw: z.infer<typeof schema>) {
     production,
     databaseUrl: raw.DATABASE_URL,
     dataDir: path.resolve(/*turbopackIgnore: true*/ dataDir),
+    /** The embedded database's folder (used when `databaseUrl` is unset). */
+    pgliteDir: path.resolve(/*turbopackIgnore: true*/ dataDir, "pglite"),
+    /** Environment segment of API keys minted here (`gk_live_…` / `gk_test_…`); the only one accepted. */
+    apiKeyEnvironment: production ? "live" : "test",
     issuer: raw.AUTH_ISSUER ?? "http://localhost:3000",
     jwks: raw.AUTH_JWKS,
     accessTokenTtl: raw.ACCESS_TOKEN_TTL_SECONDS,

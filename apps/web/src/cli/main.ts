@@ -3,7 +3,6 @@
  * Postgres at DATABASE_URL, or the embedded one, reached through the dev server when that
  * owns it (it serves the folder on a loopback port) and opened directly otherwise.
  */
-import path from "node:path";
 import { createDb } from "@gatehouse/db/client";
 import { env } from "../env";
 import { run } from "./run";
@@ -15,8 +14,8 @@ const exitCode = await run(process.argv.slice(2), {
   },
   openDatabase() {
     const config = env();
-    return createDb({ url: config.databaseUrl, dataDir: path.join(config.dataDir, "pglite") });
+    return createDb({ url: config.databaseUrl, dataDir: config.pgliteDir });
   },
-  environment: () => (env().production ? "live" : "test"),
+  environment: () => env().apiKeyEnvironment,
 });
 process.exitCode = exitCode;

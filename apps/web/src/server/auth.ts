@@ -72,6 +72,8 @@ async function build(): Promise<AuthServices> {
   const apiKeys = createApiKeyVerifier({
     store: createApiKeyStore(getDatabase),
     validator: scopeValidator,
+    // A gk_test_ key pasted into production (or the reverse) is refused offline.
+    environments: [config.apiKeyEnvironment],
     onError: (error) => console.error("API key last-used update failed:", error),
   });
   // Another instance revoked a key: drop it from this process's cache at once (LISTEN/NOTIFY).

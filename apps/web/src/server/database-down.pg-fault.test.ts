@@ -25,7 +25,7 @@ beforeAll(async () => {
   database = await createDb({ url: server.url, maxConnections: 2 });
   (globalThis as { gatehouseDb?: Promise<Database> }).gatehouseDb = Promise.resolve(database);
   user = await createTestUser(database.db);
-  const issued = issueApiKey({ scopes: ["notes:read"], ownerScopes: user.scopes });
+  const issued = issueApiKey({ scopes: ["notes:read"], ownerScopes: user.scopes, environment: "test" });
   await insertApiKey(database.db, {
     userId: user.id,
     name: "k",

@@ -3,7 +3,6 @@
  * `next build` imports modules in several worker processes and PGlite must have exactly
  * one owner. Kept on `globalThis` so dev-server reloads reuse it instead of reopening.
  */
-import path from "node:path";
 import { createDb, type Database } from "@gatehouse/db/client";
 import { env } from "~/env";
 import { ensureDemoUser } from "./demo-user";
@@ -23,7 +22,7 @@ async function open(): Promise<Database> {
   const config = env();
   const database = await createDb({
     url: config.databaseUrl,
-    dataDir: path.join(/*turbopackIgnore: true*/ config.dataDir, "pglite"),
+    dataDir: config.pgliteDir,
     // Serve the embedded database on a loopback port so `pnpm gatehouse` (and other tools) reach it through us.
     serve: true,
   });

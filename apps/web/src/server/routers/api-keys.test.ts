@@ -1,5 +1,6 @@
-import { hashApiKey } from "@gatehouse/auth/api-key";
+import { hashApiKey, issueApiKey } from "@gatehouse/auth/api-key";
 import { API_KEY_REVOKED_CHANNEL } from "@gatehouse/auth/api-key-verifier";
+import { insertApiKey } from "@gatehouse/db/api-keys";
 import { setUserScopes } from "@gatehouse/db/users";
 import { describe, expect, it } from "vitest";
 import { setupTestDatabase } from "~/test/database";
@@ -53,6 +54,19 @@ describe("apiKeys router", () => {
     await expect(caller.apiKeys.create({ name: "too much", scopes: ["notes:write"] })).rejects.toMatchObject({
       code: "FORBIDDEN",
     });
+  });
+
+  it("refuses a key minted for another environment - 401, offline", async () => {
+    const owner = await createTestUser(database.current.db);
+    const live = issueApiKey({ scopes: ["notes:read"], ownerScopes: owner.scopes, environment: "live" });
+    await insertApiKey(database.current.db, {
+      userId: owner.id,
+      name: "live",
+      keyHash: live.hash,
+      start: live.start,
+      scopes: live.scopes,
+    });
+    expect((await meWithKey(live.key)).status).toBe(401);
   });
 
   it("refuses an unknown scope name - BAD_REQUEST", async () => {

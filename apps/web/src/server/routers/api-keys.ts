@@ -26,7 +26,7 @@ export const apiKeysRouter = router({
   create: keyWriter.input(createInput).mutation(async ({ ctx, input }) => {
     // The owner first: an unreachable database is then `ctx.user()`'s 503, not an internal error.
     const owner = await ctx.user();
-    const environment = env().production ? "live" : "test";
+    const environment = env().apiKeyEnvironment;
     return createApiKey((await ctx.database()).db, { ...input, owner, environment, now: new Date() });
   }),
 

@@ -126,7 +126,7 @@ describe("POST /api/token", () => {
 
   it("client_credentials with an API key: an access token of kind api_key, no refresh token", async () => {
     const user = await createTestUser(database.current.db);
-    const issued = issueApiKey({ scopes: ["notes:read"], ownerScopes: user.scopes });
+    const issued = issueApiKey({ scopes: ["notes:read"], ownerScopes: user.scopes, environment: "test" });
     const row = await insertApiKey(database.current.db, {
       userId: user.id,
       name: "ci",
