@@ -122,7 +122,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
   if (!store || typeof store.findByHash !== "function")
     throw new TypeError("createApiKeyVerifier: `store` is required");
   const validator = options.validator ?? new HierarchicalScopeValidator();
-  const environments = options.environments ? new Set(options.environments) : undefined;
+  const environments = options.environments ? [...options.environments] : undefined;
   const cacheTtl = nonNegative("cacheTtl", options.cacheTtl ?? 30_000);
   const negativeCacheTtl = nonNegative("negativeCacheTtl", options.negativeCacheTtl ?? 5_000);
   const cacheSize = nonNegative("cacheSize", options.cacheSize ?? 10_000);
