@@ -309,7 +309,17 @@ describe("createApiKeyVerifier", () => {
     expect(calls).toBe(2);
   });
 
-  it("keeps keys with different scopes apart while reusing their parsed scopes", async () => {
+  it("recomputes a key's scopes when either list changes, even in place", async () => {
+    const { store, verifier } = setup({ cacheTtl: 0 });
+    const { key, row } = store.add({ scopes: ["notes:*"], ownerScopes: ["notes:*", "files:*"] });
+    expect((await verifier.verify(key)).scopes).toEqual(["notes:*"]);
+    (row.ownerScopes as string[]).splice(0, 1, "notes:read");
+    expect((await verifier.verify(key)).scopes).toEqual(["notes:read"]);
+    (row.scopes as string[]).push("files:read");
+    expect((await verifier.verify(key)).scopes).toEqual(["files:read", "notes:read"]);
+  });
+
+  it("keeps keys with different scopes apart while reusing each key's effective scopes", async () => {
     const { store, verifier } = setup({ cacheTtl: 0 });
     const a = store.add({ scopes: ["notes:read"], ownerScopes: ["notes:*"] });
     const b = store.add({ scopes: ["notes:write"], ownerScopes: ["notes:*"] });
