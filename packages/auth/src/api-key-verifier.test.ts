@@ -285,6 +285,27 @@ describe("createApiKeyVerifier", () => {
     expect(store.lookups).toBe(2);
   });
 
+  it("rejects key - revoked, after clear() drops every key and does not cache a lookup racing it", async () => {
+    const { store, verifier } = setup();
+    const a = store.add();
+    const b = store.add();
+    await verifier.verify(a.key);
+    let open: () => void = () => {};
+    store.gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const racing = verifier.verify(b.key); // Reads b before its revocation commits.
+    a.row.revokedAt = new Date(T0);
+    b.row.revokedAt = new Date(T0);
+    verifier.clear();
+    open();
+    expect((await racing).subject).toBe(OWNER);
+    store.gate = null;
+    expect((await refusal(verifier.verify(a.key))).status).toBe(401);
+    expect((await refusal(verifier.verify(b.key))).status).toBe(401);
+    expect(store.lookups).toBe(4);
+  });
+
   it("intersects with the owner's current scopes, so lowering them takes effect", async () => {
     const { store, clock, verifier } = setup();
     const { key, row } = store.add({ scopes: ["notes:*", "files:read"], ownerScopes: ["notes:*", "files:*"] });
@@ -423,24 +444,46 @@ describe("last_used_at", () => {
 });
 
 describe("subscribeToRevocations", () => {
-  it("invalidates every verifier on a published id or hash, until unsubscribed", async () => {
-    const handlers = new Map<string, (payload: string) => void>();
-    const listen = async (channel: string, onPayload: (payload: string) => void) => {
-      handlers.set(channel, onPayload);
+  function fakeChannel() {
+    const handlers = new Map<string, { onPayload: (payload: string) => void; onListen: () => void }>();
+    const listen = async (channel: string, onPayload: (payload: string) => void, onListen: () => void) => {
+      handlers.set(channel, { onPayload, onListen });
+      onListen();
       return async () => {
         handlers.delete(channel);
       };
     };
+    return { handlers, listen };
+  }
+
+  it("invalidates every verifier on a published id or hash, until unsubscribed", async () => {
+    const { handlers, listen } = fakeChannel();
     const seen: string[] = [];
     const unsubscribe = await subscribeToRevocations({
       listen,
-      verifiers: [{ invalidate: (ref) => seen.push(`a:${ref}`) }, { invalidate: (ref) => seen.push(`b:${ref}`) }],
+      verifiers: [
+        { invalidate: (ref) => seen.push(`a:${ref}`), clear: () => seen.push("a:clear") },
+        { invalidate: (ref) => seen.push(`b:${ref}`), clear: () => seen.push("b:clear") },
+      ],
     });
-    handlers.get(API_KEY_REVOKED_CHANNEL)?.("key-1\n");
-    handlers.get(API_KEY_REVOKED_CHANNEL)?.("");
+    handlers.get(API_KEY_REVOKED_CHANNEL)?.onPayload("key-1\n");
+    handlers.get(API_KEY_REVOKED_CHANNEL)?.onPayload("");
     expect(seen).toEqual(["a:key-1", "b:key-1"]);
     await unsubscribe();
     expect(handlers.size).toBe(0);
+  });
+
+  it("clears the verifiers when the subscription is re-established, since notices sent meanwhile are lost", async () => {
+    const { handlers, listen } = fakeChannel();
+    const { store, clock, verifier } = setup();
+    const { key, row } = store.add();
+    await subscribeToRevocations({ listen, verifiers: [verifier] });
+    await verifier.verify(key);
+    row.revokedAt = new Date(clock.t); // Revoked while the listener was down: no notice.
+    await verifier.verify(key); // Still cached.
+    handlers.get(API_KEY_REVOKED_CHANNEL)?.onListen(); // Reconnected.
+    expect((await refusal(verifier.verify(key))).status).toBe(401);
+    expect(store.lookups).toBe(2);
   });
 });
 

@@ -11,8 +11,9 @@
  *
  * Revocation: `invalidate(idOrHash)` drops a key from this process's cache at once;
  * `subscribeToRevocations` wires that to a pub/sub channel (Postgres LISTEN/NOTIFY) so every
- * instance drops it. If a notification is lost (listener reconnecting), the cache's fresh
- * window (`cacheTtl`, 30 s) bounds how long a revoked key keeps working.
+ * instance drops it. Notifications sent while the listener connection is down are lost, so
+ * when it comes back the subscription `clear()`s the cache; if it never comes back, the
+ * cache's fresh window (`cacheTtl`, 30 s) still bounds how long a revoked key keeps working.
  */
 
 import { effectiveApiKeyScopes, hashApiKey, isValidApiKey } from "./api-key";
@@ -73,6 +74,8 @@ export interface ApiKeyVerifierOptions {
 export interface ApiKeyVerifier extends Verifier {
   /** Drops a key (by id or by hash) from this process's cache at once; later verifies ask the store. */
   invalidate(idOrHash: string): void;
+  /** Drops every cached key at once (revocations may have been missed); later verifies ask the store. */
+  clear(): void;
   /** Writes pending `last_used_at` updates now. Never throws (errors go to `onError`). */
   flush(): Promise<void>;
   /** Flushes pending uses and stops the flush timer. */
@@ -332,6 +335,12 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
       }
     },
 
+    clear() {
+      epoch++;
+      inflight.clear();
+      cache.clear();
+    },
+
     flush,
 
     async close() {
@@ -343,27 +352,40 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
 export const API_KEY_REVOKED_CHANNEL = "api_key_revoked";
 
 export interface RevocationSubscriptionOptions {
-  /** Subscribes to a channel; resolves to an unsubscribe function (`Database.listen` fits). */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Subscribes to a channel; resolves to an unsubscribe function (`Database.listen` fits).
+   * Calls `onListen` each time the subscription is (re)established, if it can tell.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onListen: () => void): Promise<() => Promise<void>>;
   /** Default: `API_KEY_REVOKED_CHANNEL` ("api_key_revoked"). */
   channel?: string;
   /** Whose caches to clear: usually the one verifier of this process. */
-  verifiers: readonly Pick<ApiKeyVerifier, "invalidate">[];
+  verifiers: readonly Pick<ApiKeyVerifier, "invalidate" | "clear">[];
 }
 
 /**
  * Drops a key from the given verifiers' caches whenever its id or hash is published on the
  * channel. The revoking side publishes after its UPDATE commits:
- * `await database.notify(API_KEY_REVOKED_CHANNEL, hash)`. Resolves to an unsubscribe function.
+ * `await database.notify(API_KEY_REVOKED_CHANNEL, hash)`. When the subscription is
+ * re-established (the listener connection dropped and came back), the verifiers are cleared:
+ * whatever was published in between is lost. Resolves to an unsubscribe function.
  */
 export async function subscribeToRevocations(options: RevocationSubscriptionOptions): Promise<() => Promise<void>> {
   const channel = options.channel ?? API_KEY_REVOKED_CHANNEL;
   const verifiers = [...options.verifiers];
-  return options.listen(channel, (payload) => {
-    const ref = payload.trim();
-    if (ref === "") return;
-    for (const verifier of verifiers) verifier.invalidate(ref);
-  });
+  let listened = false;
+  return options.listen(
+    channel,
+    (payload) => {
+      const ref = payload.trim();
+      if (ref === "") return;
+      for (const verifier of verifiers) verifier.invalidate(ref);
+    },
+    () => {
+      if (listened) for (const verifier of verifiers) verifier.clear();
+      listened = true;
+    },
+  );
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {

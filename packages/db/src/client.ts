@@ -22,8 +22,13 @@ export interface Database {
   kind: "postgres" | "pglite";
   /** Sends a NOTIFY on `channel` (delivered to every listener, in every process on Postgres). */
   notify(channel: string, payload: string): Promise<void>;
-  /** Subscribes to `channel`; resolves to an unsubscribe function. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Subscribes to `channel`; resolves to an unsubscribe function. `onListen` runs each time the
+   * subscription is (re)established: after the first LISTEN and, on Postgres, after the listener
+   * connection drops and reconnects. Notifications sent while it was down are lost, so a
+   * subscriber that caches should drop its cache on every call but the first.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onListen?: () => void): Promise<() => Promise<void>>;
   /** Checks the connection with `select 1`; throws when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -56,6 +56,23 @@ async function createPostgresTestDatabase(adminUrl: string): Promise<TestDatabas
   };
 }
 
+/**
+ * Fault tests: terminates the backend of every other session that LISTENs on this test
+ * database (real Postgres only), as when a listener's connection drops. Returns how many.
+ */
+export async function terminateListeners(database: TestDatabase): Promise<number> {
+  if (!database.url) throw new Error("terminateListeners needs a real Postgres test database");
+  const client = postgres(database.url, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await client`
+      select pg_terminate_backend(pid) from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid() and query ilike 'listen %'`;
+    return rows.length;
+  } finally {
+    await client.end();
+  }
+}
+
 async function readTemplate(templatePath: string | undefined): Promise<Blob | undefined> {
   return templatePath ? new Blob([await readFile(templatePath)]) : undefined;
 }

@@ -49,7 +49,13 @@ describe("users", () => {
     const received = new Promise<string>((resolve) => {
       resolveReceived = resolve;
     });
-    const unlisten = await database.listen("gatehouse_test", (payload) => resolveReceived(payload));
+    let listens = 0;
+    const unlisten = await database.listen(
+      "gatehouse_test",
+      (payload) => resolveReceived(payload),
+      () => listens++,
+    );
+    expect(listens).toBe(1); // Listening by the time listen() resolves.
     await database.notify("gatehouse_test", "hello");
     expect(await received).toBe("hello");
     await unlisten();

@@ -33,7 +33,7 @@ async function startInstance(database: Database): Promise<Instance> {
   const verifier = createApiKeyVerifier({ store: createApiKeyStore(async () => database) });
   let waiting: ((ref: string) => void)[] = [];
   const unsubscribe = await subscribeToRevocations({
-    listen: (channel, onPayload) => database.listen(channel, onPayload),
+    listen: (channel, onPayload, onListen) => database.listen(channel, onPayload, onListen),
     verifiers: [
       verifier,
       {
@@ -41,6 +41,7 @@ async function startInstance(database: Database): Promise<Instance> {
           for (const resolve of waiting) resolve(ref);
           waiting = [];
         },
+        clear() {},
       },
     ],
   });

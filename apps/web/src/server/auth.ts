@@ -76,9 +76,10 @@ async function build(): Promise<AuthServices> {
     environments: [config.apiKeyEnvironment],
     onError: (error) => console.error("API key last-used update failed:", error),
   });
-  // Another instance revoked a key: drop it from this process's cache at once (LISTEN/NOTIFY).
+  // Another instance revoked a key: drop it from this process's cache at once (LISTEN/NOTIFY);
+  // after the listener reconnects, drop the whole cache (notices sent meanwhile are lost).
   subscribeToRevocations({
-    listen: async (channel, onPayload) => (await getDatabase()).listen(channel, onPayload),
+    listen: async (channel, onPayload, onListen) => (await getDatabase()).listen(channel, onPayload, onListen),
     verifiers: [apiKeys],
   }).catch((error: unknown) => console.error("Could not subscribe to API key revocations:", error));
 

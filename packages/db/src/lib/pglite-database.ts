@@ -54,7 +54,7 @@ export async function openPglite(dataDir: string, options: OpenPgliteOptions = {
     async notify(channel, payload) {
       await client.query("select pg_notify($1, $2)", [channel, payload]);
     },
-    async listen(channel, onPayload) {
+    async listen(channel, onPayload, onListen) {
       let entry = listeners.get(channel);
       if (!entry) {
         // Set before awaiting, so concurrent calls share one LISTEN.
@@ -69,6 +69,7 @@ export async function openPglite(dataDir: string, options: OpenPgliteOptions = {
         listeners.delete(channel);
         throw error;
       }
+      onListen?.(); // Once: an in-process subscription has no connection to lose.
       return async () => {
         const current = listeners.get(channel);
         if (!current?.callbacks.delete(callback) || current.callbacks.size > 0) return;

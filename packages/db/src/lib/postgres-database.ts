@@ -32,8 +32,10 @@ export async function openPostgres(url: string, options: OpenPostgresOptions): P
     async notify(channel, payload) {
       await sql.notify(channel, payload);
     },
-    async listen(channel, onPayload) {
-      const { unlisten } = await sql.listen(channel, onPayload);
+    async listen(channel, onPayload, onListen) {
+      // postgres.js re-runs LISTEN on a new connection when the old one closes, and calls
+      // `onListen` after the first LISTEN and after each of those.
+      const { unlisten } = await sql.listen(channel, onPayload, onListen);
       return unlisten;
     },
     async ping() {
