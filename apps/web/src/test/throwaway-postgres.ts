@@ -1,7 +1,8 @@
 /**
  * A Postgres server of our own, for fault tests that must stop a database: never the shared
  * server. initdb + pg_ctl in a temp folder on a free loopback port, as user `postgres` when
- * we are root (Postgres refuses to run as root). `stop()` kills it; `remove()` deletes it.
+ * we are root (Postgres refuses to run as root). `stop()` kills it, `start()` brings it back
+ * on the same port with the same data, `remove()` deletes it.
  */
 import { execFileSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -12,6 +13,7 @@ import path from "node:path";
 export interface ThrowawayPostgres {
   url: string;
   stop(): void;
+  start(): void;
   remove(): void;
 }
 
@@ -57,17 +59,22 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   const port = await freePort();
   run(path.join(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
   const pgCtl = path.join(bin, "pg_ctl");
-  run(pgCtl, [
-    "-D",
-    data,
-    "-l",
-    path.join(dir, "log"),
-    "-w",
-    "-o",
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
-    "start",
-  ]);
-  let running = true;
+  let running = false;
+  const start = () => {
+    if (running) return;
+    run(pgCtl, [
+      "-D",
+      data,
+      "-l",
+      path.join(dir, "log"),
+      "-w",
+      "-o",
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      "start",
+    ]);
+    running = true;
+  };
+  start();
   const stop = () => {
     if (!running) return;
     running = false;
@@ -76,6 +83,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     stop,
+    start,
     remove() {
       try {
         stop();
