@@ -5,18 +5,17 @@
  * real-Postgres leg only (PGlite has no connection to lose). The first test terminates its own
  * test database's listener session on the shared server; the second restarts a throwaway server.
  */
-import { issueApiKey } from "@gatehouse/auth/api-key";
 import {
   API_KEY_REVOKED_CHANNEL,
   type ApiKeyVerifier,
   createApiKeyVerifier,
   subscribeToRevocations,
 } from "@gatehouse/auth/api-key-verifier";
-import { insertApiKey, revokeApiKey } from "@gatehouse/db/api-keys";
+import { revokeApiKey } from "@gatehouse/db/api-keys";
 import { createDb, type Database } from "@gatehouse/db/client";
 import { createTestDatabase, terminateListeners } from "@gatehouse/db/testing";
-import { createUser } from "@gatehouse/db/users";
 import { expect, it } from "vitest";
+import { createTestApiKey } from "~/test/api-keys";
 import { startThrowawayPostgres } from "~/test/throwaway-postgres";
 import { createApiKeyStore } from "./api-key-store";
 
@@ -59,17 +58,10 @@ async function startInstance(url: string) {
   };
 }
 
-async function createKey(database: Database, email = "ops@example.com") {
-  const owner = await createUser(database.db, { email, passwordHash: "h", scopes: ["notes:*"] });
-  const issued = issueApiKey({ scopes: ["notes:read"], ownerScopes: owner.scopes });
-  const row = await insertApiKey(database.db, {
-    userId: owner.id,
-    name: "deploy",
-    keyHash: issued.hash,
-    start: issued.start,
-    scopes: issued.scopes,
-  });
-  return { owner, key: issued.key, revoke: () => revokeApiKey(database.db, { userId: owner.id, id: row.id }) };
+/** A key through the app's own minting, and a way to revoke it without publishing the revocation. */
+async function createKey(database: Database) {
+  const { owner, id, key } = await createTestApiKey(database.db);
+  return { owner, key, revoke: () => revokeApiKey(database.db, { userId: owner.id, id }) };
 }
 
 it("rejects key - revoked while the listener was down, once the listener reconnects", async () => {
@@ -101,8 +93,8 @@ it("rejects key - revoked after the database restarted, through the re-establish
   try {
     await (await createDb({ url: server.url, maxConnections: 1 })).close(); // Migrates.
     instance = await startInstance(server.url);
-    const missed = await createKey(instance.database, "ops@example.com");
-    const later = await createKey(instance.database, "ci@example.com");
+    const missed = await createKey(instance.database);
+    const later = await createKey(instance.database);
     expect((await instance.verifier.verify(missed.key)).subject).toBe(missed.owner.id);
 
     // Revoked with no notice (as if it was lost), then the server restarts. postgres.js re-runs

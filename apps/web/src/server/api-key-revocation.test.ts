@@ -7,18 +7,18 @@
  * It lives here because this app is the package that depends on both @gatehouse/auth and
  * @gatehouse/db; neither of them may import the other.
  */
-import { issueApiKey } from "@gatehouse/auth/api-key";
+import { hashApiKey } from "@gatehouse/auth/api-key";
 import {
   API_KEY_REVOKED_CHANNEL,
   type ApiKeyVerifier,
   createApiKeyVerifier,
   subscribeToRevocations,
 } from "@gatehouse/auth/api-key-verifier";
-import { findApiKeyByHash, insertApiKey, revokeApiKey } from "@gatehouse/db/api-keys";
+import { findApiKeyByHash, revokeApiKey } from "@gatehouse/db/api-keys";
 import { createDb, type Database } from "@gatehouse/db/client";
 import { createTestDatabase, type TestDatabase } from "@gatehouse/db/testing";
-import { createUser } from "@gatehouse/db/users";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApiKey } from "~/test/api-keys";
 import { createApiKeyStore } from "./api-key-store";
 
 interface Instance {
@@ -77,19 +77,8 @@ afterAll(async () => {
 
 describe(`API key revocation across instances (${process.env.GATEHOUSE_TEST_PG_URL ? "postgres" : "pglite"})`, () => {
   it("rejects key - revoked on instance A, refused by instance B as soon as the notice arrives", async () => {
-    const owner = await createUser(testDatabase.db, {
-      email: "ops@example.com",
-      passwordHash: "h",
-      scopes: ["notes:*"],
-    });
-    const issued = issueApiKey({ scopes: ["notes:read"], ownerScopes: owner.scopes });
-    const row = await insertApiKey(testDatabase.db, {
-      userId: owner.id,
-      name: "deploy",
-      keyHash: issued.hash,
-      start: issued.start,
-      scopes: issued.scopes,
-    });
+    const { owner, ...row } = await createTestApiKey(testDatabase.db);
+    const issued = { key: row.key, hash: hashApiKey(row.key) };
 
     expect((await a.verifier.verify(issued.key)).claims).toMatchObject({ key_id: row.id, sub: owner.id });
     expect((await b.verifier.verify(issued.key)).subject).toBe(owner.id);
@@ -109,19 +98,8 @@ describe(`API key revocation across instances (${process.env.GATEHOUSE_TEST_PG_U
   });
 
   it("writes last_used_at through the batched touch", async () => {
-    const owner = await createUser(testDatabase.db, {
-      email: "ci@example.com",
-      passwordHash: "h",
-      scopes: ["notes:*"],
-    });
-    const issued = issueApiKey({ scopes: ["notes:read"], ownerScopes: owner.scopes });
-    await insertApiKey(testDatabase.db, {
-      userId: owner.id,
-      name: "ci",
-      keyHash: issued.hash,
-      start: issued.start,
-      scopes: issued.scopes,
-    });
+    const created = await createTestApiKey(testDatabase.db);
+    const issued = { key: created.key, hash: hashApiKey(created.key) };
     for (let i = 0; i < 3; i++) await b.verifier.verify(issued.key);
     expect((await findApiKeyByHash(testDatabase.db, issued.hash))?.lastUsedAt).toBeNull();
     await b.verifier.flush();

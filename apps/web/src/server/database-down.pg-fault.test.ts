@@ -3,15 +3,14 @@
  * `temporarily_unavailable`), never a 500, a stack trace or an acceptance.
  * Runs in the real-Postgres leg only (it needs Postgres server binaries).
  */
-import { issueApiKey } from "@gatehouse/auth/api-key";
-import { insertApiKey } from "@gatehouse/db/api-keys";
 import { createDb, type Database } from "@gatehouse/db/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as health } from "~/app/api/health/route";
 import { POST as token } from "~/app/api/token/route";
+import { createTestApiKey } from "~/test/api-keys";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "~/test/throwaway-postgres";
 import { createTRPCRequest } from "~/test/trpc-request";
-import { createTestUser } from "~/test/users";
+import type { createTestUser } from "~/test/users";
 import { getAuth } from "./auth";
 
 let server: ThrowawayPostgres;
@@ -24,16 +23,9 @@ beforeAll(async () => {
   server = await startThrowawayPostgres();
   database = await createDb({ url: server.url, maxConnections: 2 });
   (globalThis as { gatehouseDb?: Promise<Database> }).gatehouseDb = Promise.resolve(database);
-  user = await createTestUser(database.db);
-  const issued = issueApiKey({ scopes: ["notes:read"], ownerScopes: user.scopes, environment: "test" });
-  await insertApiKey(database.db, {
-    userId: user.id,
-    name: "k",
-    keyHash: issued.hash,
-    start: issued.start,
-    scopes: issued.scopes,
-  });
-  apiKey = issued.key;
+  const created = await createTestApiKey(database.db);
+  user = created.owner;
+  apiKey = created.key;
   userToken = (await (await getAuth()).issuer.createAccessToken({ sub: user.id, kind: "user", scope: "notes:read" }))
     .access_token;
   server.stop();

@@ -1,8 +1,8 @@
-import { hashApiKey, issueApiKey } from "@gatehouse/auth/api-key";
+import { hashApiKey } from "@gatehouse/auth/api-key";
 import { API_KEY_REVOKED_CHANNEL } from "@gatehouse/auth/api-key-verifier";
-import { insertApiKey } from "@gatehouse/db/api-keys";
 import { setUserScopes } from "@gatehouse/db/users";
 import { describe, expect, it } from "vitest";
+import { createTestApiKey } from "~/test/api-keys";
 import { setupTestDatabase } from "~/test/database";
 import { createTRPCRequest } from "~/test/trpc-request";
 import { createTestUser } from "~/test/users";
@@ -57,15 +57,7 @@ describe("apiKeys router", () => {
   });
 
   it("refuses a key minted for another environment - 401, offline", async () => {
-    const owner = await createTestUser(database.current.db);
-    const live = issueApiKey({ scopes: ["notes:read"], ownerScopes: owner.scopes, environment: "live" });
-    await insertApiKey(database.current.db, {
-      userId: owner.id,
-      name: "live",
-      keyHash: live.hash,
-      start: live.start,
-      scopes: live.scopes,
-    });
+    const live = await createTestApiKey(database.current.db, { environment: "live" });
     expect((await meWithKey(live.key)).status).toBe(401);
   });
 

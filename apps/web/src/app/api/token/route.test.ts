@@ -1,6 +1,5 @@
-import { issueApiKey } from "@gatehouse/auth/api-key";
-import { insertApiKey } from "@gatehouse/db/api-keys";
 import { describe, expect, it } from "vitest";
+import { createTestApiKey } from "~/test/api-keys";
 import { setupTestDatabase } from "~/test/database";
 import { createTRPCRequest } from "~/test/trpc-request";
 import { createTestUser } from "~/test/users";
@@ -125,16 +124,8 @@ describe("POST /api/token", () => {
   });
 
   it("client_credentials with an API key: an access token of kind api_key, no refresh token", async () => {
-    const user = await createTestUser(database.current.db);
-    const issued = issueApiKey({ scopes: ["notes:read"], ownerScopes: user.scopes, environment: "test" });
-    const row = await insertApiKey(database.current.db, {
-      userId: user.id,
-      name: "ci",
-      keyHash: issued.hash,
-      start: issued.start,
-      scopes: issued.scopes,
-    });
-    const basic = Buffer.from(`${encodeURIComponent(row.id)}:${encodeURIComponent(issued.key)}`).toString("base64");
+    const { owner: user, ...issued } = await createTestApiKey(database.current.db);
+    const basic = Buffer.from(`${encodeURIComponent(issued.id)}:${encodeURIComponent(issued.key)}`).toString("base64");
     const response = await tokenRequest({ grant_type: "client_credentials" }, { authorization: `Basic ${basic}` });
     expect(response.status).toBe(200);
     const body = await response.json();

@@ -1,0 +1,19 @@
+import type { Db } from "@gatehouse/db/client";
+import { createApiKey } from "~/server/create-api-key";
+import { createTestUser } from "./users";
+
+/** A new user holding one key, minted by the app's own `createApiKey` (the keys page's and the CLI's rules). */
+export async function createTestApiKey(
+  db: Db,
+  options: { scopes?: readonly string[]; environment?: string; name?: string } = {},
+) {
+  const owner = await createTestUser(db);
+  const created = await createApiKey(db, {
+    owner,
+    name: options.name ?? "test key",
+    scopes: options.scopes ?? ["notes:read"],
+    environment: options.environment ?? "test",
+    now: new Date(),
+  });
+  return { owner, ...created };
+}
