@@ -15,6 +15,7 @@
  * granted scopes are always ⊆ requested ∩ held.
  */
 import type { JwtIssuer } from "./jwt";
+import { readBody } from "./read-body";
 import { isRefreshTokenError, type RefreshTokenService } from "./refresh-token";
 import { challenge } from "./scheme";
 import { isScope, missingScope, parseScopeList, type ScopeValidator } from "./scopes";
@@ -242,7 +243,7 @@ export function createTokenEndpoint(options: TokenEndpointOptions): (request: Re
       if (mediaType !== FORM) {
         throw new TokenError(400, "invalid_request", "The body must be application/x-www-form-urlencoded");
       }
-      const params = parseForm(await readBody(request, maxBodyBytes));
+      const params = parseForm(await readForm(request, maxBodyBytes));
       const credentials = clientCredentials(request, params, invalidClient);
       const grantType = params.get("grant_type");
       switch (grantType) {
@@ -289,31 +290,10 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   });
 }
 
-/** Reads at most `max` bytes, trusting neither `Content-Length` nor its absence. */
-async function readBody(request: Request, max: number): Promise<string> {
-  const tooLarge = () => new TokenError(413, "invalid_request", "The request body is too large");
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > max) throw tooLarge();
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+/** The form body as text: at most `max` bytes (else 413), valid UTF-8 (else 400). */
+async function readForm(request: Request, max: number): Promise<string> {
+  const bytes = await readBody(request, max);
+  if (!bytes) throw new TokenError(413, "invalid_request", "The request body is too large");
   try {
     return UTF8.decode(bytes);
   } catch {
