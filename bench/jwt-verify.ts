@@ -14,6 +14,7 @@ import { createHmac, createPublicKey, timingSafeEqual, verify as verifySignature
 import { createJwtIssuer, createJwtVerifier, generateJwk, importKeySet, type JwtAlgorithm } from "@gatehouse/auth/jwt";
 import { jwtVerify } from "jose";
 import type { BenchResult } from "./run";
+import { median, pairedMedianRatio } from "./stats";
 
 const ROUNDS = 101;
 const SLOT_MS = 6;
@@ -95,30 +96,6 @@ async function slot(variant: Variant, head: string, tail: string, ops: number): 
   return { cpu: (used.user + used.system) / ops, wall };
 }
 
-/**
- * Alternates two variants op by op and times each op: medians of per-op latency shrug off the
- * load spikes that make slot-level ratios swing ±10% on a busy 2-core machine.
- */
-async function paired(a: Variant, b: Variant, head: string, tail: string, ops: number): Promise<number> {
-  const times: [number[], number[]] = [[], []];
-  for (let i = 0; i < ops; i++) {
-    for (const [k, variant] of (i % 2
-      ? [
-          [1, b],
-          [0, a],
-        ]
-      : [
-          [0, a],
-          [1, b],
-        ]) as Array<[0 | 1, Variant]>) {
-      const t0 = performance.now();
-      await variant.op(head + tail);
-      times[k].push(performance.now() - t0);
-    }
-  }
-  return median(times[1]) / median(times[0]);
-}
-
 function shuffle<T>(items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
@@ -127,11 +104,6 @@ function shuffle<T>(items: T[]): T[] {
   return items;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 
 export async function run(): Promise<BenchResult> {
@@ -161,7 +133,14 @@ export async function run(): Promise<BenchResult> {
   const pairedRatios = new Map<string, number>();
   for (const { alg, head, tail, variants } of suites) {
     const [jose, uncached] = variants as [Variant, Variant];
-    pairedRatios.set(alg, await paired(jose, uncached, head, tail, 3000));
+    pairedRatios.set(
+      alg,
+      await pairedMedianRatio(
+        () => jose.op(head + tail),
+        () => uncached.op(head + tail),
+        3000,
+      ),
+    );
   }
 
   const rows: string[] = [];
