@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,9 +10,19 @@ import { defineConfig, devices } from "@playwright/test";
  * database folder and its own signing key, as an operator would run it.
  * Uses Debian's /usr/bin/chromium when present (no download), else Playwright's own.
  */
-const PORT = 3100;
+const PORT = (process.env.E2E_PORT ??= freePort());
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 const systemChromium = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/**
+ * A port nobody listens on, chosen once: Playwright loads this file again in each worker,
+ * which inherits E2E_PORT from the runner, so every process agrees on the address.
+ * Two suites (two clones, two developers) never collide on a fixed port.
+ */
+function freePort(): string {
+  const script = "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})";
+  return execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }).trim();
+}
 
 function testSigningKeys(): string {
   const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
