@@ -10,7 +10,8 @@ import { defineConfig, devices } from "@playwright/test";
  * database folder and its own signing key, as an operator would run it.
  * Uses Debian's /usr/bin/chromium when present (no download), else Playwright's own.
  */
-const PORT = (process.env.E2E_PORT ??= freePort());
+process.env.E2E_PORT ??= freePort();
+const PORT = process.env.E2E_PORT;
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 const systemChromium = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -20,7 +21,8 @@ const systemChromium = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromiu
  * Two suites (two clones, two developers) never collide on a fixed port.
  */
 function freePort(): string {
-  const script = "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})";
+  const script =
+    "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})";
   return execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }).trim();
 }
 
