@@ -63,6 +63,7 @@ beforeEach(() => {
   refreshTokens = createRefreshTokenService({
     store,
     scopeValidator: new HierarchicalScopeValidator(),
+    successorKey: new Uint8Array(32).fill(1),
     now: () => now,
   });
   build();
