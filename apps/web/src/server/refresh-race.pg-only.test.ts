@@ -57,17 +57,19 @@ async function familyRows(familyId: string) {
 describe("refresh-token races between two instances", () => {
   it("answers 20 concurrent rotations of one token split over two instances with one successor (Postgres only: two pools contend for the row lock)", async () => {
     const user = await createTestUser(testDatabase.db);
-    const issued = await a.issue({ userId: user.id, scopes: user.scopes });
-    const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).rotate(issued.token).catch((error: unknown) => error)),
-    );
-    const refused = answers.filter((answer) => !(answer as RotatedRefreshToken).token);
-    expect(refused).toEqual([]);
-    expect(new Set(answers.map((answer) => (answer as RotatedRefreshToken).token)).size).toBe(1);
-    for (const answer of answers) expect(answer).toEqual(answers[0]);
-    const rows = await familyRows(issued.familyId);
-    expect(rows).toHaveLength(2);
-    expect(rows.filter((row) => !row.usedAt && !row.revokedAt)).toHaveLength(1);
+    // Several rounds: whether two callers meet inside the exchange depends on scheduling.
+    for (let round = 0; round < 5; round++) {
+      const issued = await a.issue({ userId: user.id, scopes: user.scopes });
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).rotate(issued.token).catch((error: unknown) => error)),
+      );
+      const refused = answers.filter((answer) => !(answer as RotatedRefreshToken).token);
+      expect(refused).toEqual([]);
+      for (const answer of answers) expect(answer).toEqual(answers[0]);
+      const rows = await familyRows(issued.familyId);
+      expect(rows).toHaveLength(2);
+      expect(rows.filter((row) => !row.usedAt && !row.revokedAt)).toHaveLength(1);
+    }
   });
 
   it("never leaves a live token when a rotation on one instance races a sign-out on the other (Postgres only: two connections)", async () => {
