@@ -25,6 +25,8 @@ const schema = z.object({
   AUTH_JWKS: optional(z.string()),
   ACCESS_TOKEN_TTL_SECONDS: seconds(900),
   REFRESH_TOKEN_TTL_SECONDS: seconds(30 * 24 * 3600),
+  /** A sign-in's absolute lifetime: no refresh-token rotation extends a family past it. */
+  REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS: seconds(90 * 24 * 3600),
   /** Password attempts allowed per email and IP within the window, then 429. */
   LOGIN_THROTTLE_MAX_ATTEMPTS: seconds(10),
   LOGIN_THROTTLE_WINDOW_SECONDS: seconds(300),
@@ -62,6 +64,7 @@ function resolve(raw: z.infer<typeof schema>) {
     jwks: raw.AUTH_JWKS,
     accessTokenTtl: raw.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtl: raw.REFRESH_TOKEN_TTL_SECONDS,
+    refreshTokenAbsoluteTtl: raw.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS,
     loginThrottle: { maxAttempts: raw.LOGIN_THROTTLE_MAX_ATTEMPTS, windowSeconds: raw.LOGIN_THROTTLE_WINDOW_SECONDS },
     signUpThrottle: {
       maxAttempts: raw.SIGNUP_THROTTLE_MAX_ATTEMPTS,

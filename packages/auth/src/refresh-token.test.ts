@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createMemoryRefreshTokenStore, type MemoryRefreshTokenStore } from "./lib/memory-refresh-token-store";
 import {
@@ -12,6 +13,8 @@ import { HierarchicalScopeValidator } from "./scopes";
 
 const USER = "7d3f5a52-0b8e-4a43-9d1c-111111111111";
 const T0 = Date.parse("2026-01-01T00:00:00Z");
+const DAY = 24 * 3600_000;
+const KEY = new Uint8Array(32).fill(7);
 
 let store: MemoryRefreshTokenStore;
 let now: number;
@@ -23,11 +26,15 @@ beforeEach(() => {
   service = createRefreshTokenService({
     store,
     scopeValidator: new HierarchicalScopeValidator(),
+    successorKey: KEY,
     ttlSeconds: 3600,
     reuseGraceSeconds: 30,
     now: () => now,
   });
 });
+
+/** Tokens of the family that can still be exchanged: a family must never have more than one. */
+const liveRows = (familyId: string) => store.rows.filter((r) => r.familyId === familyId && !r.usedAt && !r.revokedAt);
 
 async function refused(promise: Promise<unknown>): Promise<RefreshTokenError> {
   const error = await promise.then(
@@ -154,43 +161,204 @@ describe("reuse detection", () => {
     expect(await service.listActiveFamilies(USER)).toEqual([]);
   });
 
-  it("gives a second tab a sibling when it presents the just-spent token within grace", async () => {
-    const first = await service.issue({ userId: USER, scopes: ["notes:read"] });
-    const tabA = await service.rotate(first.token);
-    now += 29_000;
-    const tabB = await service.rotate(first.token);
-    expect(tabB.familyId).toBe(first.familyId);
-    expect(tabB.token).not.toBe(tabA.token);
-    // Both successors live on.
-    await expect(service.rotate(tabA.token)).resolves.toMatchObject({ familyId: first.familyId });
-    await expect(service.rotate(tabB.token)).resolves.toMatchObject({ familyId: first.familyId });
-  });
-
-  it("lets two concurrent rotations of one token both win, then revokes on a third use after grace", async () => {
-    const first = await service.issue({ userId: USER, scopes: ["notes:read"] });
-    const [a, b] = await Promise.all([service.rotate(first.token), service.rotate(first.token)]);
-    expect(a.familyId).toBe(first.familyId);
-    expect(b.familyId).toBe(first.familyId);
-    expect(a.token).not.toBe(b.token);
-    expect(store.rows.filter((r) => r.usedAt)).toHaveLength(1);
-    expect(store.rows.filter((r) => !r.usedAt && !r.revokedAt)).toHaveLength(2);
-
-    now += 31_000;
-    expect((await refused(service.rotate(first.token))).reason).toBe("reused");
-    expect((await refused(service.rotate(a.token))).reason).toBe("revoked");
-    expect((await refused(service.rotate(b.token))).reason).toBe("revoked");
-  });
-
   it("revokes at once when the grace window is 0", async () => {
     const strict = createRefreshTokenService({
       store,
       scopeValidator: new HierarchicalScopeValidator(),
+      successorKey: KEY,
       reuseGraceSeconds: 0,
       now: () => now,
     });
     const first = await strict.issue({ userId: USER, scopes: [] });
     await strict.rotate(first.token);
     expect((await refused(strict.rotate(first.token))).reason).toBe("reused");
+  });
+});
+
+describe("retries within the grace window", () => {
+  it("gives a second tab the same successor, not a second live token", async () => {
+    const first = await service.issue({ userId: USER, scopes: ["notes:read"] });
+    const tabA = await service.rotate(first.token);
+    now += 29_000;
+    const tabB = await service.rotate(first.token);
+    expect(tabB).toEqual(tabA);
+    expect(liveRows(first.familyId)).toHaveLength(1);
+    await expect(service.rotate(tabA.token)).resolves.toMatchObject({ familyId: first.familyId });
+  });
+
+  it("answers 20 concurrent rotations of one token with one successor", async () => {
+    const first = await service.issue({ userId: USER, scopes: ["notes:read"] });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => service.rotate(first.token)));
+    expect(new Set(answers.map((a) => a.token)).size).toBe(1);
+    for (const answer of answers) expect(answer).toEqual(answers[0]);
+    expect(store.rows).toHaveLength(2);
+    expect(liveRows(first.familyId)).toHaveLength(1);
+  });
+
+  it("revokes the family when a thief who replayed within grace and the victim diverge - successor's successor, then a replay", async () => {
+    const first = await service.issue({ userId: USER, scopes: ["notes:read"] });
+    const victim = await service.rotate(first.token);
+    now += 10_000;
+    const thief = await service.rotate(first.token);
+    expect(thief.token).toBe(victim.token); // One branch, shared.
+    const victimNext = await service.rotate(victim.token);
+    // Still within grace of that use: the thief's replay shares the branch again.
+    expect((await service.rotate(thief.token)).token).toBe(victimNext.token);
+    const victimLatest = await service.rotate(victimNext.token);
+    expect((await refused(service.rotate(thief.token))).reason).toBe("reused");
+    expect((await refused(service.rotate(victimLatest.token))).reason).toBe("revoked");
+    expect(await service.listActiveFamilies(USER)).toEqual([]);
+  });
+
+  it("revokes the family when a thief who replayed within grace and the victim diverge - both use the successor, apart", async () => {
+    const first = await service.issue({ userId: USER, scopes: ["notes:read"] });
+    const victim = await service.rotate(first.token);
+    const thief = await service.rotate(first.token);
+    now += 15 * 60_000;
+    const thiefNext = await service.rotate(thief.token);
+    now += 15 * 60_000;
+    expect((await refused(service.rotate(victim.token))).reason).toBe("reused");
+    expect((await refused(service.rotate(thiefNext.token))).reason).toBe("revoked");
+  });
+
+  it("refuses a retry whose successor is already spent - revokes, even within grace", async () => {
+    const first = await service.issue({ userId: USER, scopes: [] });
+    const second = await service.rotate(first.token);
+    await service.rotate(second.token);
+    // As if the successor's use landed between the read of the parent and that of the successor.
+    const firstHash = await hashRefreshToken(first.token);
+    const parent = await store.findByHash(firstHash);
+    const racing = {
+      ...store,
+      findByHash: async (hash: string) =>
+        hash === firstHash ? { ...parent, successorUsed: false } : store.findByHash(hash),
+    } as typeof store;
+    const raced = createRefreshTokenService({
+      store: racing,
+      scopeValidator: new HierarchicalScopeValidator(),
+      successorKey: KEY,
+      now: () => now,
+    });
+    expect((await refused(raced.rotate(first.token))).reason).toBe("reused");
+    expect(store.rows.every((r) => r.revokedAt)).toBe(true);
+  });
+
+  it("refuses a retry - successor derived under another key, without revoking the family", async () => {
+    const first = await service.issue({ userId: USER, scopes: [] });
+    const second = await service.rotate(first.token);
+    const rekeyed = createRefreshTokenService({
+      store,
+      scopeValidator: new HierarchicalScopeValidator(),
+      successorKey: new Uint8Array(32).fill(8),
+      now: () => now,
+    });
+    expect((await refused(rekeyed.rotate(first.token))).reason).toBe("successor_mismatch");
+    await expect(service.rotate(second.token)).resolves.toMatchObject({ familyId: first.familyId });
+  });
+
+  it("checks a retry's requested scopes too - invalid_scope, and the successor stays live", async () => {
+    const first = await service.issue({ userId: USER, scopes: ["notes:read"] });
+    const second = await service.rotate(first.token);
+    const error = await refused(service.rotate(first.token, { requestedScopes: ["notes:write"] }));
+    expect(error.code).toBe("invalid_scope");
+    // The user lost notes:read meanwhile: the retry grants what the user still holds.
+    store.users.set(USER, { disabled: false, scopes: ["users:read"] });
+    expect(await service.rotate(first.token)).toMatchObject({ token: second.token, scopes: [], grantedScopes: [] });
+  });
+});
+
+describe("absolute family lifetime", () => {
+  it("caps each successor's expiry at sign-in + the absolute lifetime, then refuses", async () => {
+    const capped = createRefreshTokenService({
+      store,
+      scopeValidator: new HierarchicalScopeValidator(),
+      successorKey: KEY,
+      ttlSeconds: 30 * 24 * 3600,
+      absoluteTtlSeconds: 90 * 24 * 3600,
+      now: () => now,
+    });
+    let { token } = await capped.issue({ userId: USER, scopes: [] });
+    for (const day of [29, 58, 87]) {
+      now = T0 + day * DAY;
+      const next = await capped.rotate(token);
+      expect(next.expiresAt).toEqual(new Date(Math.min(now + 30 * DAY, T0 + 90 * DAY)));
+      token = next.token;
+    }
+    expect(store.rows.at(-1)?.familyCreatedAt).toEqual(new Date(T0));
+    now = T0 + 90 * DAY - 1;
+    const last = await capped.rotate(token);
+    expect(last.expiresAt).toEqual(new Date(T0 + 90 * DAY));
+    now = T0 + 90 * DAY;
+    expect((await refused(capped.rotate(last.token))).reason).toBe("expired");
+  });
+
+  it("refuses a token past its family's deadline - even one stored with a later expiry", async () => {
+    const shortened = createRefreshTokenService({
+      store,
+      scopeValidator: new HierarchicalScopeValidator(),
+      successorKey: KEY,
+      ttlSeconds: 3600,
+      absoluteTtlSeconds: 7200,
+      now: () => now,
+    });
+    const { token } = await service.issue({ userId: USER, scopes: [] });
+    const row = store.rows[0];
+    if (row) row.expiresAt = new Date(T0 + 10 * DAY); // As if issued under a longer configuration.
+    now = T0 + 7200_000;
+    expect((await refused(shortened.rotate(token))).reason).toBe("expired");
+  });
+
+  it("caps the first token too when the absolute lifetime is shorter than the ttl", async () => {
+    const short = createRefreshTokenService({
+      store,
+      scopeValidator: new HierarchicalScopeValidator(),
+      successorKey: KEY,
+      ttlSeconds: 7200,
+      absoluteTtlSeconds: 3600,
+      now: () => now,
+    });
+    expect((await short.issue({ userId: USER, scopes: [] })).expiresAt).toEqual(new Date(T0 + 3600_000));
+  });
+});
+
+describe("rotation never widens scopes", () => {
+  const scope = fc.constantFrom("notes:read", "notes:write", "notes:*", "users:read", "*:read", "billing:edit", "bad");
+  it("successor ⊆ family's and user's scopes; granted ⊆ successor's or invalid_scope", async () => {
+    const validator = new HierarchicalScopeValidator();
+    const covered = (held: readonly string[], s: string) => {
+      try {
+        return validator.satisfies(held, s);
+      } catch {
+        return false;
+      }
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(scope, { maxLength: 4 }),
+        fc.uniqueArray(scope, { maxLength: 4 }),
+        fc.option(fc.uniqueArray(scope, { minLength: 1, maxLength: 3 }), { nil: undefined }),
+        fc.boolean(),
+        async (family, held, requested, retry) => {
+          const { token } = await service.issue({ userId: USER, scopes: family });
+          store.users.set(USER, { disabled: false, scopes: held });
+          if (retry) await service.rotate(token);
+          const result = await service.rotate(token, requested ? { requestedScopes: requested } : {}).catch((e) => e);
+          if (result instanceof RefreshTokenError) {
+            // Refusing is always safe (the intersection may be narrower than both sides allow);
+            // what must never happen is a grant beyond them.
+            expect(result.code).toBe("invalid_scope");
+            expect(requested).toBeDefined();
+            return;
+          }
+          for (const s of result.scopes) expect(covered(family, s) && covered(held, s)).toBe(true);
+          for (const s of result.grantedScopes) expect(covered(result.scopes, s)).toBe(true);
+          const successorHash = await hashRefreshToken(result.token);
+          const row = store.rows.find((r) => r.tokenHash === successorHash);
+          for (const s of row?.scopes ?? ["missing row"]) expect(covered(family, s)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 
@@ -223,11 +391,22 @@ describe("sessions", () => {
 
 describe("createRefreshTokenService options", () => {
   it("rejects a non-positive ttl or a grace not shorter than the ttl", () => {
-    const scopeValidator = new HierarchicalScopeValidator();
-    expect(() => createRefreshTokenService({ store, scopeValidator, ttlSeconds: 0 })).toThrow(TypeError);
-    expect(() => createRefreshTokenService({ store, scopeValidator, ttlSeconds: 10, reuseGraceSeconds: 10 })).toThrow(
+    const base = { store, scopeValidator: new HierarchicalScopeValidator(), successorKey: KEY };
+    expect(() => createRefreshTokenService({ ...base, ttlSeconds: 0 })).toThrow(TypeError);
+    expect(() => createRefreshTokenService({ ...base, ttlSeconds: 10, reuseGraceSeconds: 10 })).toThrow(TypeError);
+    expect(() => createRefreshTokenService({ ...base, absoluteTtlSeconds: 10, reuseGraceSeconds: 10 })).toThrow(
       TypeError,
     );
-    expect(() => createRefreshTokenService({ store, scopeValidator, reuseGraceSeconds: -1 })).toThrow(TypeError);
+    expect(() => createRefreshTokenService({ ...base, absoluteTtlSeconds: 1.5 })).toThrow(TypeError);
+    expect(() => createRefreshTokenService({ ...base, reuseGraceSeconds: -1 })).toThrow(TypeError);
+  });
+
+  it("rejects a successor key - missing or shorter than 32 bytes", () => {
+    const scopeValidator = new HierarchicalScopeValidator();
+    expect(() => createRefreshTokenService({ store, scopeValidator, successorKey: new Uint8Array(31) })).toThrow(
+      /successorKey/,
+    );
+    // @ts-expect-error successorKey is required
+    expect(() => createRefreshTokenService({ store, scopeValidator })).toThrow(/successorKey/);
   });
 });

@@ -7,12 +7,26 @@
  * and a thief — and we cannot tell which is which, so the whole family is revoked.
  *
  * One exception, the grace window: two browser tabs that refresh at the same moment send the
- * same cookie. If the token was spent less than `reuseGraceSeconds` ago and its successor has
- * not been used yet, the late caller gets a sibling successor in the same family instead of
- * a revocation. Outside that window, or once the successor has itself been used, reuse revokes.
+ * same cookie, and a client whose answer was lost retries. If the token was spent less than
+ * `reuseGraceSeconds` ago and its successor has not been used yet, the late caller gets the
+ * *same* successor (an idempotent retry), never a second live token: a family is one chain.
+ * Outside that window, or once the successor has itself been used, reuse revokes. A thief who
+ * replays inside the window therefore shares the victim's chain, and the next time the two
+ * diverge (one uses the successor's successor, or uses the successor again after the window)
+ * the family is revoked for both.
+ *
+ * How the same successor can be given twice when only hashes are stored: the successor is not
+ * random but `ghr_` + HMAC-SHA-256(successorKey, parent token). Only the server can compute it
+ * (a client holding a spent token cannot walk the chain to the live one), every instance
+ * computes the same one, and nothing secret is stored: the alternative, sealing the successor
+ * and keeping it for the window, would need a key too and a column holding a live token.
+ *
+ * A family also has an absolute lifetime (`absoluteTtlSeconds` from the sign-in, kept on every
+ * row as `familyCreatedAt`): rotation slides a token's expiry, never past that deadline.
  *
  * Storage is a port (`RefreshTokenStore`); `@gatehouse/db/refresh-tokens` implements it.
  */
+import { createHmac } from "node:crypto";
 import { covers, intersectScopes } from "./lib/grant-scopes";
 import { sha256Hex } from "./lib/sha256";
 import type { ScopeValidator } from "./scopes";
@@ -31,6 +45,8 @@ export interface NewRefreshToken {
   scopes: readonly string[];
   userAgent: string | null;
   createdAt: Date;
+  /** When the family's first token was issued (the sign-in), copied to every successor. */
+  familyCreatedAt: Date;
   expiresAt: Date;
 }
 
@@ -42,6 +58,7 @@ export interface StoredRefreshToken {
   scopes: readonly string[];
   userAgent: string | null;
   createdAt: Date;
+  familyCreatedAt: Date;
   expiresAt: Date;
   /** When this token was exchanged for its successor; `null` while it is live. */
   usedAt: Date | null;
@@ -77,7 +94,8 @@ export interface RefreshTokenStore {
    * Atomically: mark token `spentId` used at `usedAt` with `replacedBy = successor.id`, and
    * insert `successor` — only if the token is still unused and its family unrevoked.
    * Resolves `false` (and writes nothing) when another caller spent it first. Implement as a
-   * conditional `UPDATE … WHERE used_at IS NULL … RETURNING` plus the insert, in one transaction.
+   * conditional `UPDATE … WHERE used_at IS NULL … RETURNING` plus the insert, in one transaction;
+   * a check then a separate write lets two concurrent callers both win. `tokenHash` is unique.
    */
   exchange(spentId: string, usedAt: Date, successor: NewRefreshToken): Promise<boolean>;
   /** Revokes every token of the family (of that user, when `userId` is given). Resolves the count. */
@@ -94,7 +112,9 @@ export type RefreshTokenErrorReason =
   | "revoked"
   | "reused"
   | "user_disabled"
-  | "scope_not_held";
+  | "scope_not_held"
+  /** A retry within grace whose successor this service cannot recompute (its key changed). */
+  | "successor_mismatch";
 
 // A global symbol, not `instanceof`: bundlers may load this module twice (Next.js server
 // layers); a refusal made by one copy must not look like an outage to the other.
@@ -128,9 +148,17 @@ export interface RefreshTokenServiceOptions {
   store: RefreshTokenStore;
   /** Decides which scopes cover which (wildcards, action hierarchy); use the endpoint's. */
   scopeValidator: ScopeValidator;
+  /**
+   * Secret (at least 32 bytes) under which successors are derived from their parent, so a
+   * retry within the grace window gets the same successor. Every instance must use the same
+   * one; changing it only refuses retries in flight (no revocation). Required.
+   */
+  successorKey: Uint8Array;
   /** Lifetime of each token; rotation slides it. Default: 2 592 000 (30 days). */
   ttlSeconds?: number;
-  /** How long a just-spent token may still be exchanged for a sibling (two tabs). Default: 30; 0 disables. */
+  /** A family's absolute lifetime from its sign-in; no rotation extends it. Default: 7 776 000 (90 days). */
+  absoluteTtlSeconds?: number;
+  /** How long a just-spent token may still be retried for the same successor (two tabs). Default: 30; 0 disables. */
   reuseGraceSeconds?: number;
   /** Clock in ms, for tests. Default: `Date.now`. */
   now?: () => number;
@@ -154,7 +182,8 @@ export interface RefreshTokenService {
   /** Starts a family (a sign-in). */
   issue(input: { userId: string; scopes: readonly string[]; userAgent?: string | null }): Promise<IssuedRefreshToken>;
   /**
-   * Spends `token` and returns its successor, or throws `RefreshTokenError`. `requestedScopes`
+   * Spends `token` and returns its successor, or throws `RefreshTokenError`; within the grace
+   * window a spent token returns the successor it was already exchanged for. `requestedScopes`
    * (RFC 6749 §6) narrows the access token only; it is checked before anything is spent.
    */
   rotate(token: string, options?: { requestedScopes?: readonly string[] }): Promise<RotatedRefreshToken>;
@@ -177,6 +206,11 @@ export function isRefreshTokenFormat(value: string): boolean {
   return TOKEN_PATTERN.test(value);
 }
 
+/** `ghr_` + HMAC-SHA-256(key, parent) in base64url: the one successor `parent` can ever have. */
+function deriveSuccessor(key: Uint8Array, parent: string): string {
+  return REFRESH_TOKEN_PREFIX + createHmac("sha256", key).update(parent).digest("base64url");
+}
+
 /** Hex SHA-256 of the token, as stored. A plain hash suffices: the token has 256 bits of entropy. */
 export async function hashRefreshToken(token: string): Promise<string> {
   return sha256Hex(token);
@@ -184,34 +218,50 @@ export async function hashRefreshToken(token: string): Promise<string> {
 
 export function createRefreshTokenService(options: RefreshTokenServiceOptions): RefreshTokenService {
   const { store, scopeValidator } = options;
-  const ttlSeconds = options.ttlSeconds ?? 30 * 24 * 3600;
+  const ttlMs = (options.ttlSeconds ?? 30 * 24 * 3600) * 1000;
+  const absoluteMs = (options.absoluteTtlSeconds ?? 90 * 24 * 3600) * 1000;
   const graceMs = (options.reuseGraceSeconds ?? 30) * 1000;
   const clock = options.now ?? Date.now;
   if (!store) throw new TypeError("createRefreshTokenService: store is required");
   if (!scopeValidator) throw new TypeError("createRefreshTokenService: scopeValidator is required");
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) {
-    throw new TypeError("createRefreshTokenService: ttlSeconds must be a positive integer");
+  if (!(options.successorKey instanceof Uint8Array) || options.successorKey.byteLength < 32) {
+    throw new TypeError("createRefreshTokenService: successorKey must be a secret of at least 32 bytes");
   }
-  if (!(graceMs >= 0) || graceMs >= ttlSeconds * 1000) {
-    throw new TypeError("createRefreshTokenService: reuseGraceSeconds must be ≥ 0 and shorter than ttlSeconds");
+  const successorKey = Uint8Array.from(options.successorKey);
+  for (const [name, ms] of [
+    ["ttlSeconds", ttlMs],
+    ["absoluteTtlSeconds", absoluteMs],
+  ] as const) {
+    if (!Number.isInteger(ms / 1000) || ms <= 0) {
+      throw new TypeError(`createRefreshTokenService: ${name} must be a positive integer`);
+    }
+  }
+  if (!(graceMs >= 0) || graceMs >= Math.min(ttlMs, absoluteMs)) {
+    throw new TypeError(
+      "createRefreshTokenService: reuseGraceSeconds must be ≥ 0 and shorter than ttlSeconds and absoluteTtlSeconds",
+    );
   }
 
-  const newToken = async (
-    base: { familyId: string; userId: string; scopes: readonly string[]; userAgent: string | null },
-    at: Date,
-  ) => {
-    const token = generateRefreshToken();
-    const row: NewRefreshToken = {
-      id: crypto.randomUUID(),
-      familyId: base.familyId,
-      userId: base.userId,
-      tokenHash: await hashRefreshToken(token),
-      scopes: [...base.scopes],
-      userAgent: base.userAgent,
-      createdAt: at,
-      expiresAt: new Date(at.getTime() + ttlSeconds * 1000),
-    };
-    return { token, row };
+  /** The family's deadline: no token of it lives past its sign-in + the absolute lifetime. */
+  const familyDeadline = (familyCreatedAt: Date) => familyCreatedAt.getTime() + absoluteMs;
+  const expiryFor = (at: Date, familyCreatedAt: Date) =>
+    new Date(Math.min(at.getTime() + ttlMs, familyDeadline(familyCreatedAt)));
+
+  /** The scopes a rotation from `token` carries and grants, or a refusal when more were requested. */
+  const grant = (token: StoredRefreshToken, requestedScopes: readonly string[] | undefined) => {
+    // What the user still holds, and never more than the family was granted at sign-in.
+    const scopes = intersectScopes(scopeValidator, token.scopes, token.userScopes);
+    const grantedScopes = requestedScopes ? [...new Set(requestedScopes)] : scopes;
+    // A malformed requested scope is held by no one.
+    if (requestedScopes && !grantedScopes.every((scope) => covers(scopeValidator, scopes, scope))) {
+      throw new RefreshTokenError("scope_not_held");
+    }
+    return { scopes, grantedScopes };
+  };
+
+  const reuse = async (stored: StoredRefreshToken, at: Date): Promise<never> => {
+    await store.revokeFamily(stored.familyId, at);
+    throw new RefreshTokenError("reused");
   };
 
   const lookup = async (token: string) =>
@@ -220,10 +270,18 @@ export function createRefreshTokenService(options: RefreshTokenServiceOptions): 
   return {
     async issue({ userId, scopes, userAgent }) {
       const at = new Date(clock());
-      const { token, row } = await newToken(
-        { familyId: crypto.randomUUID(), userId, scopes, userAgent: truncate(userAgent ?? null) },
-        at,
-      );
+      const token = generateRefreshToken();
+      const row: NewRefreshToken = {
+        id: crypto.randomUUID(),
+        familyId: crypto.randomUUID(),
+        userId,
+        tokenHash: await hashRefreshToken(token),
+        scopes: [...scopes],
+        userAgent: truncate(userAgent ?? null),
+        createdAt: at,
+        familyCreatedAt: at,
+        expiresAt: expiryFor(at, at),
+      };
       await store.insert(row);
       return { token, familyId: row.familyId, expiresAt: row.expiresAt };
     },
@@ -231,9 +289,11 @@ export function createRefreshTokenService(options: RefreshTokenServiceOptions): 
     async rotate(token, { requestedScopes } = {}) {
       if (!isRefreshTokenFormat(token)) throw new RefreshTokenError("malformed");
       const tokenHash = await hashRefreshToken(token);
+      const successor = deriveSuccessor(successorKey, token);
+      const successorHash = await hashRefreshToken(successor);
       const at = new Date(clock());
       // Two rounds at most: if a concurrent caller spends the token between our read and our
-      // exchange, read it again and decide as the late caller (grace sibling or reuse).
+      // exchange, read it again and answer as a retry (same successor) or as reuse.
       for (let round = 0; round < 2; round++) {
         const stored = await store.findByHash(tokenHash);
         if (!stored) throw new RefreshTokenError("unknown");
@@ -242,41 +302,50 @@ export function createRefreshTokenService(options: RefreshTokenServiceOptions): 
 
         if (stored.usedAt) {
           const withinGrace = at.getTime() - stored.usedAt.getTime() < graceMs;
-          if (!withinGrace || stored.successorUsed || !stored.replacedBy) {
-            await store.revokeFamily(stored.familyId, at);
-            throw new RefreshTokenError("reused");
-          }
-        } else if (stored.expiresAt.getTime() <= at.getTime()) {
+          if (!withinGrace || stored.successorUsed || !stored.replacedBy) return reuse(stored, at);
+          // A retry: answer with the successor already stored, so the family stays one chain.
+          const next = await store.findByHash(successorHash);
+          if (!next || next.id !== stored.replacedBy) throw new RefreshTokenError("successor_mismatch");
+          if (next.usedAt) return reuse(stored, at);
+          if (next.revoked) throw new RefreshTokenError("revoked");
+          if (next.expiresAt.getTime() <= at.getTime()) throw new RefreshTokenError("expired");
+          const { scopes, grantedScopes } = grant(next, requestedScopes);
+          return {
+            token: successor,
+            familyId: next.familyId,
+            expiresAt: next.expiresAt,
+            userId: next.userId,
+            scopes,
+            grantedScopes,
+          };
+        }
+        if (stored.expiresAt.getTime() <= at.getTime() || familyDeadline(stored.familyCreatedAt) <= at.getTime()) {
           throw new RefreshTokenError("expired");
         }
 
         // Checked before anything is spent: a refused scope must not cost the client its session.
-        const scopes = intersectScopes(scopeValidator, stored.scopes, stored.userScopes);
-        const grantedScopes = requestedScopes ? [...new Set(requestedScopes)] : scopes;
-        // A malformed requested scope is held by no one.
-        if (requestedScopes && !grantedScopes.every((scope) => covers(scopeValidator, scopes, scope))) {
-          throw new RefreshTokenError("scope_not_held");
-        }
-        const { token: next, row } = await newToken(
-          { familyId: stored.familyId, userId: stored.userId, scopes, userAgent: stored.userAgent },
-          at,
-        );
-        const result = {
-          token: next,
-          familyId: row.familyId,
-          expiresAt: row.expiresAt,
-          userId: row.userId,
+        const { scopes, grantedScopes } = grant(stored, requestedScopes);
+        const row: NewRefreshToken = {
+          id: crypto.randomUUID(),
+          familyId: stored.familyId,
+          userId: stored.userId,
+          tokenHash: successorHash,
           scopes,
-          grantedScopes,
+          userAgent: stored.userAgent,
+          createdAt: at,
+          familyCreatedAt: stored.familyCreatedAt,
+          expiresAt: expiryFor(at, stored.familyCreatedAt),
         };
-
-        if (stored.usedAt) {
-          // Within grace (two tabs, one cookie): the other tab's successor stays valid, this
-          // caller gets a sibling in the same family.
-          await store.insert(row);
-          return result;
+        if (await store.exchange(stored.id, at, row)) {
+          return {
+            token: successor,
+            familyId: row.familyId,
+            expiresAt: row.expiresAt,
+            userId: row.userId,
+            scopes,
+            grantedScopes,
+          };
         }
-        if (await store.exchange(stored.id, at, row)) return result;
       }
       // Spent and re-read twice within one call: something keeps racing us; refuse safely.
       throw new RefreshTokenError("reused");

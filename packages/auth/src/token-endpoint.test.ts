@@ -63,6 +63,7 @@ beforeEach(() => {
   refreshTokens = createRefreshTokenService({
     store,
     scopeValidator: new HierarchicalScopeValidator(),
+    successorKey: new Uint8Array(32).fill(1),
     now: () => now,
   });
   build();
@@ -273,6 +274,8 @@ describe("refresh_token grant", () => {
       call(form({ grant_type: "refresh_token", refresh_token: token })),
     ]);
     expect([a.status, b.status]).toEqual([200, 200]);
+    // One branch: the later tab's answer is a retry and carries the same successor.
+    expect(a.body.refresh_token).toBe(b.body.refresh_token);
     for (const tab of [a, b]) {
       expect(
         (await call(form({ grant_type: "refresh_token", refresh_token: tab.body.refresh_token as string }))).status,

@@ -20,6 +20,8 @@ export interface NewRefreshTokenRow {
   scopes: readonly string[];
   userAgent: string | null;
   createdAt: Date;
+  /** The family's sign-in, the same on every token of the family. */
+  familyCreatedAt: Date;
   expiresAt: Date;
 }
 
@@ -30,6 +32,7 @@ export interface RefreshTokenLookup {
   scopes: string[];
   userAgent: string | null;
   createdAt: Date;
+  familyCreatedAt: Date;
   expiresAt: Date;
   usedAt: Date | null;
   replacedBy: string | null;
@@ -68,6 +71,7 @@ export async function findRefreshTokenByHash(db: Db, tokenHash: string): Promise
       scopes: refreshTokens.scopes,
       userAgent: refreshTokens.userAgent,
       createdAt: refreshTokens.createdAt,
+      familyCreatedAt: refreshTokens.familyCreatedAt,
       expiresAt: refreshTokens.expiresAt,
       usedAt: refreshTokens.usedAt,
       replacedBy: refreshTokens.replacedBy,
@@ -90,7 +94,9 @@ export async function findRefreshTokenByHash(db: Db, tokenHash: string): Promise
  * Spends `spentId` and inserts its successor, in one transaction. The UPDATE is conditional
  * (`used_at IS NULL`, family unrevoked): of two concurrent callers, the second blocks on the
  * row lock, re-checks the condition after the first commits, matches nothing and gets
- * `false` — so exactly one caller wins, and the loser knows it.
+ * `false` — so exactly one caller wins, and the loser knows it. (A read followed by an
+ * unconditional UPDATE would let both win on Postgres; PGlite, one transaction at a time,
+ * would hide it.)
  */
 export async function exchangeRefreshToken(
   db: Db,

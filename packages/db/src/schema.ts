@@ -67,6 +67,11 @@ export const refreshTokens = pgTable(
     scopes: text().array().notNull(),
     userAgent: text(),
     createdAt: createdAt(),
+    /**
+     * The family's sign-in, copied to every successor: its absolute lifetime counts from here.
+     * The default only fills rows that predate the column (their families count from the migration).
+     */
+    familyCreatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp({ withTimezone: true }).notNull(),
     /** Set when this token was exchanged for its successor. */
     usedAt: timestamp({ withTimezone: true }),

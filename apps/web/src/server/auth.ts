@@ -21,6 +21,7 @@ import { getDatabase } from "./db";
 import { routeByIssuer } from "./issuer-router";
 import { loadKeySet } from "./keys";
 import { createThrottle, type Throttle } from "./login-throttle";
+import { loadRefreshTokenKey } from "./refresh-token-key";
 import { createRefreshTokenStore } from "./refresh-token-store";
 import { scopeValidator } from "./scopes";
 import { SESSION_COOKIE } from "./session-cookies";
@@ -86,7 +87,9 @@ async function build(): Promise<AuthServices> {
   const refreshTokens = createRefreshTokenService({
     store: createRefreshTokenStore(getDatabase),
     scopeValidator,
+    successorKey: await loadRefreshTokenKey(config),
     ttlSeconds: config.refreshTokenTtl,
+    absoluteTtlSeconds: config.refreshTokenAbsoluteTtl,
   });
   // In the database, so every instance shares one budget per key.
   const loginThrottle = createThrottle({ database: getDatabase, ...config.loginThrottle });

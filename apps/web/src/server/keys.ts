@@ -9,10 +9,15 @@ import { generateJwk, importKeySet, type KeySet, type PrivateJwks } from "@gateh
 import type { Env } from "~/env";
 
 export async function loadKeySet(config: Env): Promise<KeySet> {
-  if (config.jwks) return importKeySet(parseJwks(config.jwks, "AUTH_JWKS"));
+  return importKeySet(await loadPrivateJwks(config));
+}
+
+/** The private JWKS document the key set is imported from (also the root of `./refresh-token-key`). */
+export async function loadPrivateJwks(config: Env): Promise<PrivateJwks> {
+  if (config.jwks) return parseJwks(config.jwks, "AUTH_JWKS");
   if (config.production) throw new Error("AUTH_JWKS is required in production");
   const file = path.join(/*turbopackIgnore: true*/ config.dataDir, "jwks.json");
-  return importKeySet(parseJwks(await readOrCreate(file), file));
+  return parseJwks(await readOrCreate(file), file);
 }
 
 async function readOrCreate(file: string): Promise<string> {

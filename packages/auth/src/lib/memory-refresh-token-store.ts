@@ -1,6 +1,6 @@
 /**
  * An in-memory `RefreshTokenStore` for tests: the same contract as the db queries
- * (family-wide revocation, atomic exchange), users kept in a map the test can edit.
+ * (family-wide revocation, atomic exchange, unique token hash), users kept in a map the test can edit.
  */
 import type { NewRefreshToken, RefreshTokenFamily, RefreshTokenStore, StoredRefreshToken } from "../refresh-token";
 
@@ -46,6 +46,7 @@ export function createMemoryRefreshTokenStore(users = new Map<string, MemoryUser
         scopes: [...row.scopes],
         userAgent: row.userAgent,
         createdAt: row.createdAt,
+        familyCreatedAt: row.familyCreatedAt,
         expiresAt: row.expiresAt,
         usedAt: row.usedAt,
         replacedBy: row.replacedBy,
@@ -61,6 +62,8 @@ export function createMemoryRefreshTokenStore(users = new Map<string, MemoryUser
       // Synchronous from here on: the check and both writes happen with no await between them.
       const row = rows.find((r) => r.id === spentId);
       if (!row || row.usedAt || familyRevoked(row.familyId)) return false;
+      // The unique index on token_hash: a transaction inserting a duplicate fails whole.
+      if (rows.some((r) => r.tokenHash === successor.tokenHash || r.id === successor.id)) throw new Error("duplicate");
       row.usedAt = usedAt;
       row.replacedBy = successor.id;
       rows.push({ ...successor, scopes: [...successor.scopes], usedAt: null, replacedBy: null, revokedAt: null });

@@ -1,0 +1,1 @@
+ALTER TABLE "refresh_tokens" ADD COLUMN "family_created_at" timestamp with time zone DEFAULT now() NOT NULL;
