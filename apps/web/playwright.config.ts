@@ -11,7 +11,11 @@ import { defineConfig, devices } from "@playwright/test";
  * Uses Debian's /usr/bin/chromium when present (no download), else Playwright's own.
  */
 process.env.E2E_PORT ??= freePort();
+// The server's signing key, shared with the workers like the port: the specs forge an expired
+// but validly signed access token with it, instead of waiting for a real one to lapse.
+process.env.E2E_AUTH_JWKS ??= testSigningKeys();
 const PORT = process.env.E2E_PORT;
+const AUTH_JWKS = process.env.E2E_AUTH_JWKS;
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 const systemChromium = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -69,11 +73,9 @@ export default defineConfig({
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       AUTH_ISSUER: BASE_URL,
-      AUTH_JWKS: testSigningKeys(),
+      AUTH_JWKS,
       GATEHOUSE_DATA_DIR: mkdtempSync(path.join(tmpdir(), "gatehouse-e2e-")),
       GATEHOUSE_DEMO_USER: "1",
-      // Short-lived access tokens, so the suite sees the session survive their expiry.
-      ACCESS_TOKEN_TTL_SECONDS: "5",
       // Every browser test signs up from the same address.
       SIGNUP_THROTTLE_MAX_ATTEMPTS: "1000",
       DATABASE_URL: "",

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import { expect, signIn, test } from "./fixtures";
 
@@ -17,7 +18,7 @@ test("creates a key in the UI, a script uses it, revoking it in the UI refuses t
 
   await page.getByRole("link", { name: "API keys" }).click();
   await expect(page).toHaveURL(/\/api-keys$/);
-  const name = `e2e-${Date.now()}`;
+  const name = `e2e-${randomUUID().slice(0, 8)}`;
   await page.getByLabel("Name").fill(name);
   // Read scopes are preselected; this key only reads notes.
   await page.getByLabel("api_keys:read").uncheck();

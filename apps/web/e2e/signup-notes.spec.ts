@@ -1,8 +1,9 @@
+import { randomUUID } from "node:crypto";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 
 /** Each test signs up its own account, so the spec needs nothing from the others (nor the demo user). */
-const uniqueEmail = () => `e2e-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+const uniqueEmail = () => `e2e-${randomUUID()}@example.com`;
 const PASSWORD = "violet kayak under seven moons";
 
 async function signUp(page: Page, email: string, password: string) {

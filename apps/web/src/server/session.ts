@@ -15,15 +15,26 @@ export async function startSession(user: User): Promise<void> {
   for (const { name, value, attributes } of await newSessionCookies(user, userAgent)) jar.set(name, value, attributes);
 }
 
-export async function endSession(): Promise<void> {
+/**
+ * Signs this browser out. Resolves `"revoked"` when the server ended the sign-in (or there was
+ * none), `"revocation_failed"` when it could not (database down): then a copy of the refresh
+ * token still works, and the caller must say so rather than report a clean sign-out.
+ * Either way both cookies are cleared, so a shared computer is not left signed in.
+ */
+export async function endSession(): Promise<"revoked" | "revocation_failed"> {
   const jar = await cookies();
   const refreshToken = jar.get(REFRESH_COOKIE)?.value;
+  let outcome: "revoked" | "revocation_failed" = "revoked";
   if (refreshToken) {
-    const { refreshTokens } = await getAuth();
-    // Revoke the whole family, so a copied refresh token dies with the sign-out. A database
-    // outage must not keep the user signed in on this device: cookies are cleared regardless.
-    await refreshTokens.revoke(refreshToken).catch((error: unknown) => console.error("sign-out revoke failed:", error));
+    try {
+      // The whole family, so a copied refresh token dies with the sign-out (OWASP ASVS V7.4.1).
+      await (await getAuth()).refreshTokens.revoke(refreshToken);
+    } catch (error) {
+      console.error("internal error: sign-out could not revoke the session's refresh tokens:", error);
+      outcome = "revocation_failed";
+    }
   }
   jar.delete({ name: SESSION_COOKIE, path: "/" });
   jar.delete({ name: REFRESH_COOKIE, path: "/" });
+  return outcome;
 }

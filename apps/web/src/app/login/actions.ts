@@ -6,6 +6,7 @@ import { authenticatePassword, clientAddress, getAuth } from "~/server/auth";
 import { passwordThrottleKey } from "~/server/login-throttle";
 import { endSession, startSession } from "~/server/session";
 import { type FormState, readCredentials } from "./credentials";
+import { SIGN_OUT_INCOMPLETE_URL } from "./sign-out-notice";
 
 /**
  * Form action (works before hydration: the form posts). Returns what was typed, minus the
@@ -38,7 +39,8 @@ export async function signIn(_previous: FormState, form: FormData): Promise<Form
   redirect("/account");
 }
 
+/** Signs out; when the server could not end the session, the sign-in page says so (never a silent success). */
 export async function signOut(): Promise<void> {
-  await endSession();
-  redirect("/login");
+  const outcome = await endSession();
+  redirect(outcome === "revoked" ? "/login" : SIGN_OUT_INCOMPLETE_URL);
 }

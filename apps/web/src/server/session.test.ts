@@ -1,0 +1,55 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { REFRESH_COOKIE, SESSION_COOKIE } from "./session-cookies";
+
+// endSession reads the request's cookie jar and the app's refresh-token service; both are
+// replaced here so a failing revocation can be driven (the browser suite cannot stop its database).
+const jar = new Map<string, string>();
+const revoke = vi.fn<(token: string) => Promise<void>>();
+vi.mock("next/headers", () => ({
+  cookies: async () => ({
+    get: (name: string) => (jar.has(name) ? { name, value: jar.get(name) } : undefined),
+    delete: ({ name }: { name: string }) => jar.delete(name),
+  }),
+}));
+vi.mock("./auth", () => ({ getAuth: async () => ({ refreshTokens: { revoke } }) }));
+
+const { endSession } = await import("./session");
+
+function signedIn() {
+  jar.set(SESSION_COOKIE, "access-token");
+  jar.set(REFRESH_COOKIE, "ghr_refresh-token");
+}
+
+afterEach(() => {
+  jar.clear();
+  revoke.mockReset();
+  vi.restoreAllMocks();
+});
+
+describe("endSession", () => {
+  it("revokes the refresh token's family and clears both cookies", async () => {
+    signedIn();
+    revoke.mockResolvedValue();
+    expect(await endSession()).toBe("revoked");
+    expect(revoke).toHaveBeenCalledWith("ghr_refresh-token");
+    expect([...jar.keys()]).toEqual([]);
+  });
+
+  it("reports revocation_failed and logs an internal error - database down during sign-out", async () => {
+    signedIn();
+    const outage = new Error("connect ECONNREFUSED 127.0.0.1:5432");
+    revoke.mockRejectedValue(outage);
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    expect(await endSession()).toBe("revocation_failed");
+    expect(log).toHaveBeenCalledWith(expect.stringMatching(/^internal error: sign-out could not revoke/), outage);
+    // This device is signed out anyway: a shared computer must not keep the session.
+    expect([...jar.keys()]).toEqual([]);
+  });
+
+  it("answers revoked without calling the store - no refresh cookie, nothing to end", async () => {
+    jar.set(SESSION_COOKIE, "access-token");
+    expect(await endSession()).toBe("revoked");
+    expect(revoke).not.toHaveBeenCalled();
+    expect([...jar.keys()]).toEqual([]);
+  });
+});
