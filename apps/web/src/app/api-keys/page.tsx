@@ -10,10 +10,13 @@ export const dynamic = "force-dynamic";
 
 export default async function ApiKeysPage() {
   const caller = await api();
-  if (!(await caller.auth.session())) redirect("/login");
+  const session = await caller.auth.session();
+  if (!session) redirect("/login");
   const account = await caller.account.get();
-  // The same validator that refuses a key with a scope its owner lacks.
-  const grantable = scopes.all.filter((scope) => scopeValidator.satisfies(account.scopes, scope));
+  // The same validator and rules as `apiKeys.create`: held by the owner and by this sign-in.
+  const grantable = scopes.all.filter(
+    (scope) => scopeValidator.satisfies(account.scopes, scope) && scopeValidator.satisfies(session.scopes, scope),
+  );
   return (
     <>
       <Nav email={account.email} />
