@@ -22,13 +22,16 @@ export interface MintingLimits {
  *   It is a short-lived derivative of a key; a key minted from it would outlive it.
  */
 export function mintingLimits(principal: Principal): MintingLimits {
-  if (principal.claims.client_id !== undefined || principal.kind === "service") {
-    throw new Forbidden("A client-credentials token cannot create API keys");
-  }
+  if (isClientCredentialsToken(principal)) throw new Forbidden("A client-credentials token cannot create API keys");
   const exp = principal.claims.exp;
   if (principal.kind === "api_key") {
     // An API key without `exp` never expires; any other number is the key's expiry (seconds).
     return { scopes: principal.scopes, notAfter: typeof exp === "number" ? new Date(exp * 1000) : null };
   }
   return { scopes: principal.scopes, notAfter: null };
+}
+
+/** A token a client got for itself (our token endpoint's client_credentials grant sets `client_id`), or a service. */
+export function isClientCredentialsToken(principal: Principal): boolean {
+  return principal.claims.client_id !== undefined || principal.kind === "service";
 }

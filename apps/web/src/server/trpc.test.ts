@@ -72,6 +72,8 @@ describe("account.get", () => {
 
 async function contextWith(token: string, via: "cookie" | "header" = "cookie") {
   const { createContext } = await import("./trpc");
-  const headers = via === "cookie" ? { cookie: `${SESSION_COOKIE}=${token}` } : { authorization: `Bearer ${token}` };
-  return createContext({ headers: new Headers(headers) });
+  const headers = new Headers();
+  if (via === "cookie") headers.set("cookie", `${SESSION_COOKIE}=${token}`);
+  else headers.set("authorization", `Bearer ${token}`);
+  return createContext({ headers });
 }

@@ -24,6 +24,7 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import { getAuth } from "./auth";
 import { getDatabase } from "./db";
+import { isClientCredentialsToken } from "./minting-limits";
 import { type AppScope, scopeValidator } from "./scopes";
 
 /* ---------------------------------------------------------------- 1. Context */
@@ -93,12 +94,14 @@ export type Context = Awaited<ReturnType<typeof createContext>>;
  * middleware enforces. Exactly one of:
  * - `{ public: true }`: anyone, anonymous included;
  * - `{ scopes }`: any credential holding all of these scopes (empty = any authenticated caller);
+ *   with `clientCredentials: false`, never a client-credentials token, whatever its scopes
+ *   (what mints credentials: a token derived from a key may not derive more, #10 §2);
  * - `{ session: true }`: only the first-party browser session (our session cookie), never a
  *   header credential (API key, bearer token), whatever its scopes.
  */
 export type AuthRequirement =
   | { readonly public: true }
-  | { readonly scopes: readonly AppScope[] }
+  | { readonly scopes: readonly AppScope[]; readonly clientCredentials?: false }
   | { readonly session: true };
 
 export interface Meta {
@@ -194,6 +197,9 @@ const enforceRequirement = t.middleware(async ({ ctx, meta, next }) => {
   } else {
     const missing = missingScope(scopeValidator, ctx.principal.scopes, requirement.scopes);
     if (missing) throw toTRPCError(Forbidden.missingScope(missing));
+    if (requirement.clientCredentials === false && isClientCredentialsToken(ctx.principal)) {
+      throw toTRPCError(new Forbidden("A client-credentials token cannot create credentials"));
+    }
   }
   return next({ ctx: { principal: ctx.principal } });
 });
@@ -210,6 +216,11 @@ export const protectedProcedure = procedure.meta({ auth: { scopes: [] } }).use(e
 /** Authenticated and holding every listed scope (checked against the registry at compile time). */
 export function scopedProcedure(...required: [AppScope, ...AppScope[]]) {
   return procedure.meta({ auth: { scopes: required } }).use(enforceRequirement);
+}
+
+/** As `scopedProcedure`, and never a client-credentials token: for procedures that mint credentials. */
+export function credentialMintingProcedure(...required: [AppScope, ...AppScope[]]) {
+  return procedure.meta({ auth: { scopes: required, clientCredentials: false } }).use(enforceRequirement);
 }
 
 /**

@@ -7,7 +7,7 @@ import { getAuth } from "../auth";
 import { createApiKey, MAX_API_KEY_LIFETIME_DAYS } from "../create-api-key";
 import { mintingLimits } from "../minting-limits";
 import { scopes } from "../scopes";
-import { router, scopedProcedure } from "../trpc";
+import { credentialMintingProcedure, router, scopedProcedure } from "../trpc";
 
 const keyReader = scopedProcedure("api_keys:read");
 const keyWriter = scopedProcedure("api_keys:write");
@@ -27,13 +27,15 @@ export const apiKeysRouter = router({
    * Mints a key for the signed-in user. The full key is in this answer only; we keep its SHA-256.
    * The key gets only scopes the calling credential holds and never outlives it (#10 §2).
    */
-  create: keyWriter.input(createInput).mutation(async ({ ctx, input }) => {
-    const limits = mintingLimits(ctx.principal);
-    // The owner first: an unreachable database is then `ctx.user()`'s 503, not an internal error.
-    const owner = await ctx.user();
-    const environment = env().apiKeyEnvironment;
-    return createApiKey((await ctx.database()).db, { ...input, owner, limits, environment, now: new Date() });
-  }),
+  create: credentialMintingProcedure("api_keys:write")
+    .input(createInput)
+    .mutation(async ({ ctx, input }) => {
+      const limits = mintingLimits(ctx.principal);
+      // The owner first: an unreachable database is then `ctx.user()`'s 503, not an internal error.
+      const owner = await ctx.user();
+      const environment = env().apiKeyEnvironment;
+      return createApiKey((await ctx.database()).db, { ...input, owner, limits, environment, now: new Date() });
+    }),
 
   /** The user's keys: never the secret, never the digest. */
   list: keyReader.query(async ({ ctx }) => listApiKeys((await ctx.database()).db, ctx.principal.subject)),
