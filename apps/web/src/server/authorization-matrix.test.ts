@@ -143,6 +143,17 @@ describe("the matrix itself", () => {
     ).toEqual({ scopes: [] });
   });
 
+  it("clientCredentials: false refuses a client-credentials token in the middleware - 403, before any handler", async () => {
+    const { router, createCallerFactory, createContext, credentialMintingProcedure } = await import("./trpc");
+    const mint = credentialMintingProcedure("notes:read").query(() => "minted");
+    const call = async (headers: Record<string, string>) =>
+      createCallerFactory(router({ mint }))(await createContext({ headers: new Headers(headers) })).mint();
+    const client = callers.find((caller) => caller.clientCredentials) as Caller;
+    const key = callers.find((caller) => caller.name === "API key holding only notes:read") as Caller;
+    await expect(call(client.headers)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(call(key.headers)).resolves.toBe("minted");
+  });
+
   it("an enforcing builder whose requirement was erased fails closed - 500, never open", async () => {
     const erased = protectedProcedure.meta({ auth: undefined as never }).query(() => "open");
     const { router, createCallerFactory } = await import("./trpc");
