@@ -90,6 +90,14 @@ describe("createApiKeyVerifier", () => {
     });
   });
 
+  it("accepts key - an expiring key's principal carries its expiry as `exp` (what it mints may not outlive it)", async () => {
+    const { store, verifier } = setup();
+    const { key } = store.add({ expiresAt: new Date(T0 + 90_500) });
+    const never = store.add();
+    expect((await verifier.verify(key)).claims.exp).toBe(Math.floor((T0 + 90_500) / 1000));
+    expect((await verifier.verify(never.key)).claims).not.toHaveProperty("exp");
+  });
+
   it("rejects key - wrong checksum, without a lookup", async () => {
     const { store, verifier } = setup();
     const { key } = store.add();

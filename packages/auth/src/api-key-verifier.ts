@@ -209,7 +209,13 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     const expiresAt = stored.expiresAt ? stored.expiresAt.getTime() : Number.POSITIVE_INFINITY;
     if (!(expiresAt > at)) return null; // NaN (a bad date) refuses too.
     const scopes = keyScopes(stored);
-    const claims = Object.freeze({ sub: stored.userId, key_id: stored.id, name: stored.name });
+    // `exp` (NumericDate, rounded down) as a JWT carries it: whatever this key mints must not outlive it.
+    const claims = Object.freeze({
+      sub: stored.userId,
+      key_id: stored.id,
+      name: stored.name,
+      ...(stored.expiresAt ? { exp: Math.floor(expiresAt / 1000) } : {}),
+    });
     return {
       id: stored.id,
       principal: Object.freeze({ subject: stored.userId, kind: "api_key", scopes, claims }),

@@ -316,6 +316,22 @@ describe("client_credentials grant", () => {
     expect(store.rows).toHaveLength(0);
   });
 
+  it("caps the access token at the key's expiry - a token never outlives the key behind it", async () => {
+    const expiresAt = T0 / 1000 + 120;
+    const client = { subject: ADA, kind: "api_key" as const, scopes: ["notes:read"], expiresAt };
+    build({ authenticateClient: async () => client, accessTokenTtlSeconds: 600, now: () => now });
+    const { status, body } = await call(
+      form({ grant_type: "client_credentials", client_id: KEY_ID, client_secret: KEY_SECRET }),
+    );
+    expect(status).toBe(200);
+    expect(body.expires_in).toBe(120);
+    expect(decodeJwt(body.access_token as string).exp).toBe(expiresAt);
+    // A port that still answers for a key at its expiry gets no token (not a 503 from a zero lifetime).
+    now = expiresAt * 1000 + 400;
+    const late = await call(form({ grant_type: "client_credentials", client_id: KEY_ID, client_secret: KEY_SECRET }));
+    expect(late).toMatchObject({ status: 400, body: { error: "invalid_client" } });
+  });
+
   it("accepts HTTP Basic with form-urlencoded id and secret (RFC 6749 §2.3.1)", async () => {
     const { status, body } = await call(
       form({ grant_type: "client_credentials", scope: "notes:read" }, { authorization: basic(KEY_ID, KEY_SECRET) }),

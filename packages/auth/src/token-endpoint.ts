@@ -12,7 +12,8 @@
  * Scope policy: a requested scope is granted iff the held scopes satisfy it (by the
  * validator); one that is not held refuses the whole request with `invalid_scope` rather
  * than silently issuing a token that lacks it. No `scope` → everything held. So the
- * granted scopes are always ⊆ requested ∩ held.
+ * granted scopes are always ⊆ requested ∩ held. A client's access token never outlives the
+ * client's credential (`AuthenticatedClient.expiresAt` caps `exp`).
  */
 import type { JwtIssuer } from "./jwt";
 import { readBody } from "./read-body";
@@ -56,6 +57,8 @@ export interface AuthenticatedClient {
   scopes: readonly string[];
   /** Extra claims for the access token; registered and Gatehouse claims cannot be overridden. */
   claims?: Readonly<Record<string, unknown>>;
+  /** When the client's credential stops working (NumericDate, seconds): the access token's `exp` is capped to it. */
+  expiresAt?: number;
 }
 
 export interface TokenEndpointOptions {
@@ -82,6 +85,8 @@ export interface TokenEndpointOptions {
   realm?: string;
   /** Called with every unexpected error (a port that threw) before the 503 goes out; for logs. */
   onError?: (error: unknown) => void;
+  /** Clock in ms, for tests. Default: `Date.now`. */
+  now?: () => number;
 }
 
 export interface TokenResponseBody {
@@ -141,6 +146,7 @@ export function createTokenEndpoint(options: TokenEndpointOptions): (request: Re
   const authenticateClient = options.authenticateClient;
   const maxBodyBytes = options.maxBodyBytes ?? 8192;
   const ttl = options.accessTokenTtlSeconds;
+  const now = options.now ?? Date.now;
   const basicChallenge = challenge("Basic", { realm: options.realm ?? "gatehouse" });
   for (const [name, value] of Object.entries({ issuer, refreshTokens, scopeValidator })) {
     if (!value) throw new TypeError(`createTokenEndpoint: ${name} is required`);
@@ -170,9 +176,17 @@ export function createTokenEndpoint(options: TokenEndpointOptions): (request: Re
     return requested;
   };
 
-  const accessToken = async (claims: Record<string, unknown>, scopes: readonly string[], refreshToken?: string) => {
+  const accessToken = async (
+    claims: Record<string, unknown>,
+    scopes: readonly string[],
+    refreshToken?: string,
+    notAfter?: number,
+  ) => {
     const scope = scopes.join(" ");
-    const issued = await issuer.createAccessToken({ ...claims, scope }, ttl === undefined ? {} : { expiresIn: ttl });
+    const issued = await issuer.createAccessToken(
+      { ...claims, scope },
+      { ...(ttl === undefined ? {} : { expiresIn: ttl }), ...(notAfter === undefined ? {} : { notAfter }) },
+    );
     const body: TokenResponseBody = {
       access_token: issued.access_token,
       token_type: "Bearer",
@@ -227,11 +241,19 @@ export function createTokenEndpoint(options: TokenEndpointOptions): (request: Re
     const requested = requestedScopes(params);
     const client = await authenticateClient(credentials.id, credentials.secret);
     if (!client) throw invalidClient(credentials.viaBasic);
+    // The token must not outlive the key behind it (a key expiring this very second is as good as expired).
+    const notAfter = client.expiresAt;
+    if (notAfter !== undefined && !(notAfter > Math.floor(now() / 1000))) throw invalidClient(credentials.viaBasic);
     const scopes = grant(client.scopes, requested);
     const custom = Object.fromEntries(
       Object.entries(client.claims ?? {}).filter(([name]) => !RESERVED_CLAIMS.has(name)),
     );
-    return accessToken({ ...custom, sub: client.subject, kind: client.kind, client_id: credentials.id }, scopes);
+    return accessToken(
+      { ...custom, sub: client.subject, kind: client.kind, client_id: credentials.id },
+      scopes,
+      undefined,
+      notAfter,
+    );
   };
 
   return async function tokenEndpoint(request) {

@@ -2,7 +2,7 @@ import { AuthError } from "@gatehouse/auth/errors";
 import type { Database } from "@gatehouse/db/client";
 import { createApiKey } from "../server/create-api-key";
 import { scopes } from "../server/scopes";
-import { CliError, type Output } from "./cli-error";
+import { CliError, type Output, UsageError } from "./cli-error";
 import { findUserOrFail } from "./find-user";
 import { formatTime, parseExpiresInDays, parseKeyName, parseScopesOption } from "./options";
 
@@ -12,6 +12,8 @@ export interface KeysCreateInput {
   /** Space- or comma-separated, e.g. "notes:read notes:write". */
   scopes?: string | undefined;
   expiresInDays?: string | undefined;
+  /** A key that lives until revoked: an explicit choice, never the default. */
+  neverExpires?: boolean | undefined;
 }
 
 export interface KeysCreateContext {
@@ -24,13 +26,17 @@ export interface KeysCreateContext {
 
 /**
  * Mints a key for a user, as the keys page does: only scopes this app knows, only scopes the
- * user holds. The key alone goes to stdout (so `KEY=$(pnpm gatehouse keys create …)` works);
+ * user holds, expiring in 90 days unless `--expires-in-days` or `--never-expires` says otherwise. The key alone goes to stdout (so `KEY=$(pnpm gatehouse keys create …)` works);
  * the details and the warning go to stderr. Nothing but its SHA-256 is stored.
  */
 export async function keysCreate(input: KeysCreateInput, context: KeysCreateContext): Promise<void> {
   const name = parseKeyName(input.name);
   const requested = parseScopesOption(input.scopes, (scope) => scopes.has(scope));
-  const expiresInDays = parseExpiresInDays(input.expiresInDays);
+  if (input.neverExpires && input.expiresInDays !== undefined) {
+    throw new UsageError("Use --expires-in-days or --never-expires, not both");
+  }
+  // Absent: createApiKey's 90-day default. `null`: never, because the operator said so.
+  const expiresInDays = input.neverExpires ? null : parseExpiresInDays(input.expiresInDays);
   const { db } = context.database;
   const owner = await findUserOrFail(db, input.email);
   if (owner.disabledAt) throw new CliError(`${owner.email} is disabled; its keys would not work`);

@@ -35,7 +35,7 @@ export function parseDays(value: string | undefined, option: string, max: number
   return days;
 }
 
-/** 1 to 365 days (what the keys page allows), or `undefined` for no expiry. */
+/** 1 to 365 days (what the keys page allows), or `undefined` when absent (the 90-day default). */
 export function parseExpiresInDays(value: string | undefined): number | undefined {
   return parseDays(value, "expires-in-days", 365);
 }

@@ -62,6 +62,26 @@ describe("keys create", () => {
     expect(stored?.expiresAt?.getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
   });
 
+  it("expires in 90 days by default - a forgotten key does not live for ever", async () => {
+    const before = Date.now();
+    const key = await createKey();
+    const stored = await findApiKeyByHash(database.db, hashApiKey(key));
+    const lifetime = (stored?.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY) - before;
+    expect(lifetime).toBeGreaterThanOrEqual(90 * 86_400_000);
+    expect(lifetime).toBeLessThan(91 * 86_400_000);
+  });
+
+  it("never expires only when told - --never-expires, not with --expires-in-days", async () => {
+    const args = ["keys", "create", "--email", "ops@example.com", "--scopes", "notes:read", "--name", "forever"];
+    const result = await gatehouse(...args, "--never-expires");
+    expect(result.code, result.stderr).toBe(0);
+    expect((await findApiKeyByHash(database.db, hashApiKey(result.stdout)))?.expiresAt).toBeNull();
+    expect(result.stderr).toMatch(/expires\s+never/);
+    const both = await gatehouse(...args, "--never-expires", "--expires-in-days", "30");
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/not both/);
+  });
+
   it("refuses a scope the app does not know - usage error", async () => {
     const result = await gatehouse(
       "keys",

@@ -15,9 +15,11 @@ const USAGE = `Usage: pnpm gatehouse keys <command> [options]
        pnpm gatehouse cleanup [--older-than-days <days>]
 
 Commands:
-  keys create  --email <email> --scopes "<scope> …" --name <name> [--expires-in-days <1-365>]
+  keys create  --email <email> --scopes "<scope> …" --name <name>
+               [--expires-in-days <1-365, default 90> | --never-expires]
                Mint an API key for a user; prints the key once (stdout), details on stderr.
-               Scopes must be known to the app and held by the user.
+               Scopes must be known to the app and held by the user. Keys expire in 90 days
+               unless told otherwise; --never-expires makes one that lives until revoked.
   keys list    --email <email>
                The user's keys: id, name, start, scopes, created, last used, expires, revoked.
   keys revoke  --email <email> --id <key id>
@@ -47,13 +49,14 @@ const OPTIONS = {
   name: { type: "string" },
   id: { type: "string" },
   "expires-in-days": { type: "string" },
+  "never-expires": { type: "boolean" },
   "older-than-days": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 /** Each command and the options it takes (`--help` goes with any). */
 const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
-  "keys create": ["email", "scopes", "name", "expires-in-days"],
+  "keys create": ["email", "scopes", "name", "expires-in-days", "never-expires"],
   "keys list": ["email"],
   "keys revoke": ["email", "id"],
   cleanup: ["older-than-days"],
@@ -89,7 +92,13 @@ export async function run(argv: readonly string[], context: RunContext): Promise
     database = await openOrFail(context);
     if (name === "keys create") {
       await keysCreate(
-        { email: values.email, name: values.name, scopes: values.scopes, expiresInDays: values["expires-in-days"] },
+        {
+          email: values.email,
+          name: values.name,
+          scopes: values.scopes,
+          expiresInDays: values["expires-in-days"],
+          neverExpires: values["never-expires"],
+        },
         { database, output, environment: context.environment() },
       );
     } else if (name === "keys list") {

@@ -112,7 +112,15 @@ async function build(): Promise<AuthServices> {
         throw error;
       });
       if (!principal || principal.claims.key_id !== clientId) return null;
-      return { subject: principal.subject, kind: "api_key", scopes: principal.scopes, claims: { key_id: clientId } };
+      const exp = principal.claims.exp;
+      return {
+        subject: principal.subject,
+        kind: "api_key",
+        scopes: principal.scopes,
+        claims: { key_id: clientId },
+        // The access token must not outlive the key (the key's principal carries its expiry as `exp`).
+        ...(typeof exp === "number" ? { expiresAt: exp } : {}),
+      };
     },
     onError: (error) => console.error("token endpoint:", error),
   });

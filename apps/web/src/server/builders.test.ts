@@ -30,13 +30,12 @@ describe("procedure builders", () => {
     const requirements = Object.fromEntries(
       Object.entries(appRouter._def.procedures).map(([path, procedure]) => [
         path,
-        ((procedure as unknown as { _def: { meta?: Meta } })._def.meta?.auth?.scopes ?? null) as
-          | readonly string[]
-          | null,
+        (procedure as unknown as { _def: { meta?: Meta } })._def.meta?.auth,
       ]),
     );
-    expect(requirements["auth.session"]).toBeNull();
-    expect(requirements["auth.me"]).toEqual([]);
-    expect(requirements["account.get"]).toEqual([]);
+    expect(requirements["auth.session"]).toEqual({ public: true });
+    expect(requirements["auth.me"]).toEqual({ scopes: [] });
+    expect(requirements["notes.list"]).toEqual({ scopes: ["notes:read"] });
+    expect(requirements["account.get"]).toEqual({ session: true });
   });
 });

@@ -12,6 +12,7 @@ import { startThrowawayPostgres, type ThrowawayPostgres } from "~/test/throwaway
 import { createTRPCRequest } from "~/test/trpc-request";
 import type { createTestUser } from "~/test/users";
 import { getAuth } from "./auth";
+import { SESSION_COOKIE } from "./session-cookies";
 
 let server: ThrowawayPostgres;
 let database: Database;
@@ -55,7 +56,8 @@ describe("with the database down", () => {
   it("a JWT still verifies without the database, and loading its user is a 503", async () => {
     const me = await createTRPCRequest("auth.me", { authorization: `Bearer ${userToken}` });
     expect(me.status).toBe(200);
-    const account = await createTRPCRequest("account.get", { authorization: `Bearer ${userToken}` });
+    // account.* takes the browser session only: the same token, as the session cookie.
+    const account = await createTRPCRequest("account.get", { cookie: `${SESSION_COOKIE}=${userToken}` });
     expect(account.status).toBe(503);
   });
 

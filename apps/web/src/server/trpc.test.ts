@@ -5,6 +5,7 @@ import { setupTestDatabase } from "~/test/database";
 import { createTRPCRequest } from "~/test/trpc-request";
 import { getAuth } from "./auth";
 import { appRouter } from "./routers/_app";
+import { SESSION_COOKIE } from "./session-cookies";
 
 const database = setupTestDatabase();
 
@@ -46,7 +47,7 @@ describe("auth.me over HTTP", () => {
 });
 
 describe("account.get", () => {
-  it("loads the database user behind the token", async () => {
+  it("loads the database user behind the session cookie", async () => {
     const user = await createUser(database.current.db, {
       email: "ada@example.com",
       passwordHash: await hashPassword("a long enough password"),
@@ -56,6 +57,9 @@ describe("account.get", () => {
     const account = await caller.account.get();
     expect(account).toMatchObject({ id: user.id, email: "ada@example.com" });
     expect(account).not.toHaveProperty("passwordHash");
+    // The same token as a bearer header is not the browser session: account procedures refuse it.
+    const bearer = appRouter.createCaller(await contextWith(await tokenFor(user.id), "header"));
+    await expect(bearer.account.get()).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 
   it("refuses a disabled user - 401", async () => {
@@ -66,7 +70,10 @@ describe("account.get", () => {
   });
 });
 
-async function contextWith(token: string) {
+async function contextWith(token: string, via: "cookie" | "header" = "cookie") {
   const { createContext } = await import("./trpc");
-  return createContext({ headers: new Headers({ authorization: `Bearer ${token}` }) });
+  const headers = new Headers();
+  if (via === "cookie") headers.set("cookie", `${SESSION_COOKIE}=${token}`);
+  else headers.set("authorization", `Bearer ${token}`);
+  return createContext({ headers });
 }

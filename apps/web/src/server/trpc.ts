@@ -4,7 +4,8 @@
  * 2. you want a new kind of procedure (a reusable auth requirement).
  *
  * Routers use the builders at the bottom: `publicProcedure`, `protectedProcedure`,
- * `scopedProcedure("notes:write")`, `userProcedure`.
+ * `scopedProcedure("notes:write")`, `sessionProcedure`. Each states its `meta.auth`; the
+ * authorization matrix test fails on a procedure that states none.
  */
 import {
   type AuthError,
@@ -23,6 +24,7 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import { getAuth } from "./auth";
 import { getDatabase } from "./db";
+import { isClientCredentialsToken } from "./minting-limits";
 import { type AppScope, scopeValidator } from "./scopes";
 
 /* ---------------------------------------------------------------- 1. Context */
@@ -87,11 +89,20 @@ export type Context = Awaited<ReturnType<typeof createContext>>;
 
 /* ------------------------------------------------------------ 2. Initialise */
 
-/** What a procedure requires, kept as data so docs and tests read the same object the middleware enforces. */
-export interface AuthRequirement {
-  /** All of these scopes are required; empty = any authenticated caller. */
-  scopes: readonly AppScope[];
-}
+/**
+ * Who may call a procedure, kept as data so docs and tests read the same object the
+ * middleware enforces. Exactly one of:
+ * - `{ public: true }`: anyone, anonymous included;
+ * - `{ scopes }`: any credential holding all of these scopes (empty = any authenticated caller);
+ *   with `clientCredentials: false`, never a client-credentials token, whatever its scopes
+ *   (what mints credentials: a token derived from a key may not derive more, #10 §2);
+ * - `{ session: true }`: only the first-party browser session (our session cookie), never a
+ *   header credential (API key, bearer token), whatever its scopes.
+ */
+export type AuthRequirement =
+  | { readonly public: true }
+  | { readonly scopes: readonly AppScope[]; readonly clientCredentials?: false }
+  | { readonly session: true };
 
 export interface Meta {
   auth?: AuthRequirement;
@@ -169,26 +180,55 @@ const authBoundary = t.middleware(async ({ ctx, type, next }) => {
   return result;
 });
 
-/** Enforces `meta.auth`: a principal, then every required scope. Narrows `ctx.principal` to non-null. */
+/**
+ * Enforces a non-public `meta.auth`: a principal, then the session or every required scope.
+ * Narrows `ctx.principal` to non-null. A procedure that states no requirement fails closed.
+ */
 const enforceRequirement = t.middleware(async ({ ctx, meta, next }) => {
+  const requirement = meta?.auth;
+  if (!requirement || "public" in requirement) {
+    throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "This procedure states no auth requirement" });
+  }
   if (!ctx.principal) throw toTRPCError((await getAuth()).headerAuthenticator.required());
-  const missing = missingScope(scopeValidator, ctx.principal.scopes, meta?.auth?.scopes ?? []);
-  if (missing) throw toTRPCError(Forbidden.missingScope(missing));
+  if ("session" in requirement) {
+    if (ctx.source !== "cookie" || ctx.principal.kind !== "user") {
+      throw toTRPCError(new Forbidden("Only a signed-in browser session may do this, not an API key or token"));
+    }
+  } else {
+    const missing = missingScope(scopeValidator, ctx.principal.scopes, requirement.scopes);
+    if (missing) throw toTRPCError(Forbidden.missingScope(missing));
+    if (requirement.clientCredentials === false && isClientCredentialsToken(ctx.principal)) {
+      throw toTRPCError(new Forbidden("A client-credentials token cannot create credentials"));
+    }
+  }
   return next({ ctx: { principal: ctx.principal } });
 });
 
+/** Every builder starts here and states its own `meta.auth`. Not exported: a bare procedure states nothing. */
+const procedure = t.procedure.use(authBoundary);
+
 /** Anyone. `ctx.principal` is the caller or `null`. */
-export const publicProcedure = t.procedure.use(authBoundary);
+export const publicProcedure = procedure.meta({ auth: { public: true } });
 
 /** Any authenticated caller: a browser session, an API key, or a bearer token. */
-export const protectedProcedure = publicProcedure.meta({ auth: { scopes: [] } }).use(enforceRequirement);
+export const protectedProcedure = procedure.meta({ auth: { scopes: [] } }).use(enforceRequirement);
 
 /** Authenticated and holding every listed scope (checked against the registry at compile time). */
 export function scopedProcedure(...required: [AppScope, ...AppScope[]]) {
-  return publicProcedure.meta({ auth: { scopes: required } }).use(enforceRequirement);
+  return procedure.meta({ auth: { scopes: required } }).use(enforceRequirement);
 }
 
-/** Authenticated and backed by a live database user, available as `ctx.account`. */
-export const userProcedure = protectedProcedure.use(async ({ ctx, next }) =>
-  next({ ctx: { account: await ctx.user() } }),
-);
+/** As `scopedProcedure`, and never a client-credentials token: for procedures that mint credentials. */
+export function credentialMintingProcedure(...required: [AppScope, ...AppScope[]]) {
+  return procedure.meta({ auth: { scopes: required, clientCredentials: false } }).use(enforceRequirement);
+}
+
+/**
+ * The first-party browser session only (our session cookie, with its CSRF guard), backed by a
+ * live database user as `ctx.account`. For what manages the account itself (sign-ins, sign
+ * out everywhere): no API key or bearer token may, whatever scopes it holds.
+ */
+export const sessionProcedure = procedure
+  .meta({ auth: { session: true } })
+  .use(enforceRequirement)
+  .use(async ({ ctx, next }) => next({ ctx: { account: await ctx.user() } }));

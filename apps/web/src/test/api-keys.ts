@@ -5,7 +5,15 @@ import { createTestUser } from "./users";
 /** A new user holding one key, minted by the app's own `createApiKey` (the keys page's and the CLI's rules). */
 export async function createTestApiKey(
   db: Db,
-  options: { scopes?: readonly string[]; environment?: string; name?: string } = {},
+  options: {
+    scopes?: readonly string[];
+    environment?: string;
+    name?: string;
+    /** As `createApiKey` takes it: omitted = the 90-day default, `null` = never. */
+    expiresInDays?: number | null;
+    /** When the key was minted (its expiry counts from here). Default: now. */
+    now?: Date;
+  } = {},
 ) {
   const owner = await createTestUser(db);
   const created = await createApiKey(db, {
@@ -13,7 +21,8 @@ export async function createTestApiKey(
     name: options.name ?? "test key",
     scopes: options.scopes ?? ["notes:read"],
     environment: options.environment ?? "test",
-    now: new Date(),
+    expiresInDays: options.expiresInDays,
+    now: options.now ?? new Date(),
   });
   return { owner, ...created };
 }

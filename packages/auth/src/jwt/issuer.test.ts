@@ -47,6 +47,16 @@ describe("createJwtIssuer", () => {
     expect((await issuer.createAccessToken({ sub: "u1" }, { expiresIn: 30 })).expires_in).toBe(30);
   });
 
+  it("caps exp at notAfter - a derived token never outlives its source credential", async () => {
+    const issuer = createJwtIssuer({ keySet, issuer: "https://i.test", now: () => NOW });
+    const capped = await issuer.createAccessToken({ sub: "u1" }, { notAfter: NOW / 1000 + 60 });
+    expect(capped.expires_in).toBe(60);
+    expect(decodeJwt(capped.access_token).exp).toBe(NOW / 1000 + 60);
+    const later = await issuer.createAccessToken({ sub: "u1" }, { expiresIn: 30, notAfter: NOW / 1000 + 60 });
+    expect(later.expires_in).toBe(30);
+    await expect(issuer.createAccessToken({ sub: "u1" }, { notAfter: NOW / 1000 })).rejects.toThrow(/exp/);
+  });
+
   it("rejects options - exp not after iat, bad lifetimes, no issuer", async () => {
     const issuer = createJwtIssuer({ keySet, issuer: "https://i.test", now: () => NOW });
     await expect(issuer.createAccessToken({ sub: "u1", exp: NOW / 1000 })).rejects.toThrow(/exp/);

@@ -26,8 +26,17 @@ export interface JwtIssuer {
   /**
    * Signs `claims` after filling `iss`, `aud`, `jti`, `iat` and `exp` (`iat + expiresIn`);
    * a claim the caller sets explicitly wins. Header: `alg`, `kid`, `typ: "at+jwt"` (RFC 9068).
+   * `notAfter` (NumericDate) caps `exp`: a token derived from a credential that expires must
+   * not outlive it.
    */
-  createAccessToken(claims: JWTPayload, options?: { expiresIn?: number }): Promise<AccessTokenResponse>;
+  createAccessToken(claims: JWTPayload, options?: AccessTokenOptions): Promise<AccessTokenResponse>;
+}
+
+export interface AccessTokenOptions {
+  /** Seconds from `iat`. Default: the issuer's `defaultExpiresIn`. */
+  expiresIn?: number;
+  /** Latest `exp` allowed (seconds since the epoch): `exp = min(iat + expiresIn, notAfter)`. */
+  notAfter?: number;
 }
 
 export function createJwtIssuer(options: JwtIssuerOptions): JwtIssuer {
@@ -39,7 +48,7 @@ export function createJwtIssuer(options: JwtIssuerOptions): JwtIssuer {
   if (!isPositiveInteger(defaultExpiresIn))
     throw new TypeError("createJwtIssuer: defaultExpiresIn must be a positive integer");
   return {
-    async createAccessToken(claims, { expiresIn = defaultExpiresIn } = {}) {
+    async createAccessToken(claims, { expiresIn = defaultExpiresIn, notAfter } = {}) {
       if (!isPositiveInteger(expiresIn)) throw new TypeError("createAccessToken: expiresIn must be a positive integer");
       const key = keySet().current;
       const iat = claims.iat ?? Math.floor(now() / 1000);
@@ -50,7 +59,7 @@ export function createJwtIssuer(options: JwtIssuerOptions): JwtIssuer {
         jti: crypto.randomUUID(),
         ...claims,
         iat,
-        exp: claims.exp ?? iat + expiresIn,
+        exp: Math.min(claims.exp ?? iat + expiresIn, notAfter ?? Number.POSITIVE_INFINITY),
       };
       const exp = payload.exp as number;
       if (!Number.isFinite(iat) || !Number.isFinite(exp) || !(exp > iat)) {

@@ -31,7 +31,8 @@ export function ApiKeyManager({ grantableScopes }: { grantableScopes: readonly s
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    create.mutate({ name, scopes: chosen, ...(expiry === "never" ? {} : { expiresInDays: Number(expiry) }) });
+    // "Never" is sent as an explicit `null`: leaving the field out means the 90-day default.
+    create.mutate({ name, scopes: chosen, expiresInDays: expiry === "never" ? null : Number(expiry) });
   };
   const fieldErrors = (create.error?.data?.zodError?.fieldErrors ?? {}) as Partial<Record<"name" | "scopes", string[]>>;
 

@@ -10,10 +10,13 @@ export const dynamic = "force-dynamic";
 
 export default async function ApiKeysPage() {
   const caller = await api();
-  if (!(await caller.auth.session())) redirect("/login");
+  const session = await caller.auth.session();
+  if (!session) redirect("/login");
   const account = await caller.account.get();
-  // The same validator that refuses a key with a scope its owner lacks.
-  const grantable = scopes.all.filter((scope) => scopeValidator.satisfies(account.scopes, scope));
+  // The same validator and rules as `apiKeys.create`: held by the owner and by this sign-in.
+  const grantable = scopes.all.filter(
+    (scope) => scopeValidator.satisfies(account.scopes, scope) && scopeValidator.satisfies(session.scopes, scope),
+  );
   return (
     <>
       <Nav email={account.email} />
@@ -21,7 +24,8 @@ export default async function ApiKeysPage() {
         <h1>API keys</h1>
         <p className="muted">
           Scripts and services call the API with a key in the <code>X-API-Key</code> header (or as{" "}
-          <code>Authorization: Bearer</code>). A key never holds more scopes than you do.
+          <code>Authorization: Bearer</code>). A key never holds more scopes than you do, and expires in 90 days
+          unless you choose otherwise.
         </p>
         <ApiKeyManager grantableScopes={grantable} />
       </main>

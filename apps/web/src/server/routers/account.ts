@@ -1,28 +1,32 @@
 import { z } from "zod";
 import { getAuth } from "../auth";
-import { router, userProcedure } from "../trpc";
+import { router, sessionProcedure } from "../trpc";
 
+/**
+ * The account itself: first-party browser session only (`sessionProcedure`). A key or token
+ * that may read notes must not list where the user is signed in or sign them out everywhere.
+ */
 export const accountRouter = router({
   /** The signed-in user's account row, without the password hash. */
-  get: userProcedure.query(({ ctx }) => {
+  get: sessionProcedure.query(({ ctx }) => {
     const { passwordHash: _hidden, ...account } = ctx.account;
     return account;
   }),
 
   /** Live sign-ins (refresh-token families); `current` marks the one making this request. */
-  sessions: userProcedure.query(async ({ ctx }) => {
+  sessions: sessionProcedure.query(async ({ ctx }) => {
     const families = await (await getAuth()).refreshTokens.listActiveFamilies(ctx.account.id);
     return families.map((family) => ({ ...family, current: family.familyId === ctx.principal.claims.sid }));
   }),
 
   /** Signs one sign-in out (its refresh tokens die; its access token lapses within minutes). */
-  revokeSession: userProcedure.input(z.object({ familyId: z.uuid() })).mutation(async ({ ctx, input }) => {
+  revokeSession: sessionProcedure.input(z.object({ familyId: z.uuid() })).mutation(async ({ ctx, input }) => {
     const revoked = await (await getAuth()).refreshTokens.revokeFamily(ctx.account.id, input.familyId);
     return { revoked };
   }),
 
   /** "Sign out everywhere": every refresh-token family of this user is revoked. */
-  signOutEverywhere: userProcedure.mutation(async ({ ctx }) => {
+  signOutEverywhere: sessionProcedure.mutation(async ({ ctx }) => {
     const revoked = await (await getAuth()).refreshTokens.revokeAllForUser(ctx.account.id);
     return { revoked };
   }),

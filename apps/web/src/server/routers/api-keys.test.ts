@@ -48,11 +48,13 @@ describe("apiKeys router", () => {
     expect(listed[0]).not.toHaveProperty("keyHash");
   });
 
-  it("refuses a scope the owner does not hold - FORBIDDEN", async () => {
+  it("refuses a scope the owner no longer holds, though the token still does - FORBIDDEN invalid_scope", async () => {
     const owner = await createTestUser(database.current.db, { scopes: ["notes:read", "api_keys:*"] });
-    const caller = await callerFor(owner);
+    // A token issued before the owner was lowered from notes:* still says notes:*.
+    const caller = await callerFor({ id: owner.id, scopes: ["notes:*", "api_keys:*"] });
     await expect(caller.apiKeys.create({ name: "too much", scopes: ["notes:write"] })).rejects.toMatchObject({
       code: "FORBIDDEN",
+      cause: { code: "invalid_scope" },
     });
   });
 

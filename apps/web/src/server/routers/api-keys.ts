@@ -4,9 +4,10 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { env } from "~/env";
 import { getAuth } from "../auth";
-import { createApiKey } from "../create-api-key";
+import { createApiKey, MAX_API_KEY_LIFETIME_DAYS } from "../create-api-key";
+import { mintingLimits } from "../minting-limits";
 import { scopes } from "../scopes";
-import { router, scopedProcedure } from "../trpc";
+import { credentialMintingProcedure, router, scopedProcedure } from "../trpc";
 
 const keyReader = scopedProcedure("api_keys:read");
 const keyWriter = scopedProcedure("api_keys:write");
@@ -17,18 +18,24 @@ const createInput = z.object({
     .array(z.string().refine((scope) => scopes.has(scope), "Unknown scope"))
     .min(1, "Choose at least one scope")
     .max(32),
-  /** Days until the key stops working; none = until revoked. */
-  expiresInDays: z.number().int().min(1).max(365).optional(),
+  /** Days until the key stops working; `null` = never (until revoked); omitted = 90 days. */
+  expiresInDays: z.number().int().min(1).max(MAX_API_KEY_LIFETIME_DAYS).nullable().optional(),
 });
 
 export const apiKeysRouter = router({
-  /** Mints a key for the signed-in user. The full key is in this answer only; we keep its SHA-256. */
-  create: keyWriter.input(createInput).mutation(async ({ ctx, input }) => {
-    // The owner first: an unreachable database is then `ctx.user()`'s 503, not an internal error.
-    const owner = await ctx.user();
-    const environment = env().apiKeyEnvironment;
-    return createApiKey((await ctx.database()).db, { ...input, owner, environment, now: new Date() });
-  }),
+  /**
+   * Mints a key for the signed-in user. The full key is in this answer only; we keep its SHA-256.
+   * The key gets only scopes the calling credential holds and never outlives it (#10 §2).
+   */
+  create: credentialMintingProcedure("api_keys:write")
+    .input(createInput)
+    .mutation(async ({ ctx, input }) => {
+      const limits = mintingLimits(ctx.principal);
+      // The owner first: an unreachable database is then `ctx.user()`'s 503, not an internal error.
+      const owner = await ctx.user();
+      const environment = env().apiKeyEnvironment;
+      return createApiKey((await ctx.database()).db, { ...input, owner, limits, environment, now: new Date() });
+    }),
 
   /** The user's keys: never the secret, never the digest. */
   list: keyReader.query(async ({ ctx }) => listApiKeys((await ctx.database()).db, ctx.principal.subject)),

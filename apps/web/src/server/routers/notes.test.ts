@@ -130,7 +130,10 @@ describe("notes router", () => {
 
   it("declares each procedure's scope as meta - the data the middleware enforces", () => {
     const { list, get, create, update, delete: remove } = appRouter.notes;
-    const scopesOf = (procedure: AnyProcedure) => (procedure._def.meta as Meta | undefined)?.auth?.scopes;
+    const scopesOf = (procedure: AnyProcedure) => {
+      const auth = (procedure._def.meta as Meta | undefined)?.auth;
+      return auth && "scopes" in auth ? auth.scopes : undefined;
+    };
     expect(scopesOf(list)).toEqual(["notes:read"]);
     expect(scopesOf(get)).toEqual(["notes:read"]);
     expect(scopesOf(create)).toEqual(["notes:write"]);

@@ -1,0 +1,34 @@
+import { Forbidden } from "@gatehouse/auth/errors";
+import type { Principal } from "@gatehouse/auth/principal";
+import { describe, expect, it } from "vitest";
+import { mintingLimits } from "./minting-limits";
+
+const principal = (kind: Principal["kind"], claims: Record<string, unknown>, scopes = ["api_keys:write"]) => ({
+  subject: "u1",
+  kind,
+  scopes,
+  claims,
+});
+
+describe("mintingLimits", () => {
+  it("passes a user sign-in's own scopes, with no expiry limit - it renews itself until signed out", () => {
+    const limits = mintingLimits(principal("user", { sub: "u1", exp: 1_900_000_000, sid: "s" }, ["notes:read"]));
+    expect(limits).toEqual({ scopes: ["notes:read"], notAfter: null });
+  });
+
+  it("limits an API key's children to its scopes and its expiry", () => {
+    const limits = mintingLimits(principal("api_key", { sub: "u1", key_id: "k", exp: 1_900_000_000 }));
+    expect(limits).toEqual({ scopes: ["api_keys:write"], notAfter: new Date(1_900_000_000_000) });
+    expect(mintingLimits(principal("api_key", { sub: "u1", key_id: "k" })).notAfter).toBeNull();
+  });
+
+  it("refuses a client-credentials token and a service - Forbidden", () => {
+    for (const caller of [
+      principal("api_key", { sub: "u1", client_id: "k", key_id: "k", exp: 1_900_000_000 }),
+      principal("user", { sub: "u1", client_id: "k" }),
+      principal("service", { sub: "svc" }),
+    ]) {
+      expect(() => mintingLimits(caller)).toThrow(Forbidden);
+    }
+  });
+});

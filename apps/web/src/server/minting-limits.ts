@@ -1,0 +1,37 @@
+/**
+ * What the calling credential may hand on to an API key it mints (#10 §2: a credential never
+ * creates a credential wider or longer-lived than itself). The keys page, a bearer token and a
+ * key all reach `apiKeys.create`; this says, from the principal alone, how far each may go.
+ */
+import { Forbidden } from "@gatehouse/auth/errors";
+import type { Principal } from "@gatehouse/auth/principal";
+
+export interface MintingLimits {
+  /** The new key's scopes must each be satisfied by these (by the app's validator). */
+  scopes: readonly string[];
+  /** The new key may not expire after this; `null` = no limit from the credential. */
+  notAfter: Date | null;
+}
+
+/**
+ * - A user sign-in (the session cookie, a password-grant token): its own scopes, no expiry
+ *   limit (it renews itself through its refresh token until signed out; the key's own default
+ *   lifetime still applies).
+ * - An API key: its effective scopes, and it expires no later than the key (its `exp` claim).
+ * - A client-credentials token (it carries `client_id`) or any `service` principal: refused.
+ *   It is a short-lived derivative of a key; a key minted from it would outlive it.
+ */
+export function mintingLimits(principal: Principal): MintingLimits {
+  if (isClientCredentialsToken(principal)) throw new Forbidden("A client-credentials token cannot create API keys");
+  const exp = principal.claims.exp;
+  if (principal.kind === "api_key") {
+    // An API key without `exp` never expires; any other number is the key's expiry (seconds).
+    return { scopes: principal.scopes, notAfter: typeof exp === "number" ? new Date(exp * 1000) : null };
+  }
+  return { scopes: principal.scopes, notAfter: null };
+}
+
+/** A token a client got for itself (our token endpoint's client_credentials grant sets `client_id`), or a service. */
+export function isClientCredentialsToken(principal: Principal): boolean {
+  return principal.claims.client_id !== undefined || principal.kind === "service";
+}
