@@ -20,7 +20,8 @@ const systemChromium = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromiu
  * Two suites (two clones, two developers) never collide on a fixed port.
  */
 function freePort(): string {
-  const script = "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})";
+  const script =
+    "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})";
   return execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }).trim();
 }
 
@@ -72,8 +73,8 @@ export default defineConfig({
       GATEHOUSE_DEMO_USER: "1",
       // Short-lived access tokens, so the suite sees the session survive their expiry.
       ACCESS_TOKEN_TTL_SECONDS: "5",
-      // Every browser test signs up from the same address.
-      SIGNUP_THROTTLE_MAX_ATTEMPTS: "1000",
+      // The whole suite signs up against one global budget.
+      SIGNUP_THROTTLE_GLOBAL_MAX_ATTEMPTS: "1000",
       DATABASE_URL: "",
     },
   },
