@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { getAuth } from "~/server/auth";
 import { endSession, startSession } from "~/server/session";
 import { signInWithPassword } from "~/server/sign-in";
-import { type FormState, readCredentials } from "./credentials";
+import { type FormState, readCredentials, waitText } from "./credentials";
 
 /**
  * Form action (works before hydration: the form posts). Returns what was typed, minus the
@@ -23,7 +23,7 @@ export async function signIn(_previous: FormState, form: FormData): Promise<Form
         values: { email },
         error:
           result.code === "throttled"
-            ? `Too many sign-in attempts. Try again in ${minutes(result.retryAfterSeconds)}.`
+            ? `Too many sign-in attempts. Try again in ${waitText(result.retryAfterSeconds)}.`
             : "Wrong email or password.",
       };
     }
@@ -38,8 +38,4 @@ export async function signIn(_previous: FormState, form: FormData): Promise<Form
 export async function signOut(): Promise<void> {
   await endSession();
   redirect("/login");
-}
-
-function minutes(seconds: number): string {
-  return seconds < 60 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
 }

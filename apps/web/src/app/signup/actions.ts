@@ -2,7 +2,7 @@
 
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { type FormState, readCredentials } from "~/app/login/credentials";
+import { type FormState, readCredentials, waitText } from "~/app/login/credentials";
 import { getAuth } from "~/server/auth";
 import { startSession } from "~/server/session";
 import { signUpWithThrottle } from "~/server/sign-up";
@@ -21,7 +21,7 @@ export async function signUp(_previous: FormState, form: FormData): Promise<Form
     if (!result.ok && result.code === "throttled") {
       return {
         values: { email },
-        error: `Too many sign-ups right now. Try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.`,
+        error: `Too many sign-ups right now. Try again in ${waitText(result.retryAfterSeconds)}.`,
       };
     }
     if (!result.ok) {
