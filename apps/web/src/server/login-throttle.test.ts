@@ -61,8 +61,9 @@ describe("login throttle", () => {
     const success = await t.reserve({ username: "linus@example.com", address: "203.0.113.5" });
     if (!success.allowed) throw new Error("expected an attempt");
     await success.settle?.("success");
-    // .5's pair budget is whole again and the success cost nothing: three more fit (2 + 3 would
-    // not, nor would 3 + 1 + 3 in the account), which fills the account (6) with .6's failure still in it.
+    // Account 3, .5's pair 0: three more from .5 fit only if the success cost nothing (else the
+    // account overflows) and cleared .5's pair (else the second overflows it).
+    // They fill the account (6) because .6's failure still counts in it.
     expect(await fail(t, "linus@example.com", "203.0.113.5")).toBe(true);
     expect(await fail(t, "linus@example.com", "203.0.113.5")).toBe(true);
     expect(await fail(t, "linus@example.com", "203.0.113.5")).toBe(true);
