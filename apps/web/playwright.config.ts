@@ -76,8 +76,8 @@ export default defineConfig({
       AUTH_JWKS,
       GATEHOUSE_DATA_DIR: mkdtempSync(path.join(tmpdir(), "gatehouse-e2e-")),
       GATEHOUSE_DEMO_USER: "1",
-      // Every browser test signs up from the same address.
-      SIGNUP_THROTTLE_MAX_ATTEMPTS: "1000",
+      // The whole suite signs up against one global budget.
+      SIGNUP_THROTTLE_GLOBAL_MAX_ATTEMPTS: "1000",
       DATABASE_URL: "",
     },
   },

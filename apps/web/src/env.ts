@@ -27,11 +27,23 @@ const schema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: seconds(30 * 24 * 3600),
   /** A sign-in's absolute lifetime: no refresh-token rotation extends a family past it. */
   REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS: seconds(90 * 24 * 3600),
-  /** Password attempts allowed per email and IP within the window, then 429. */
-  LOGIN_THROTTLE_MAX_ATTEMPTS: seconds(10),
-  LOGIN_THROTTLE_WINDOW_SECONDS: seconds(300),
-  /** Sign-ups allowed per address within the window, then 429-style refusal. */
-  SIGNUP_THROTTLE_MAX_ATTEMPTS: seconds(10),
+  /**
+   * Proxies in front of the app that each append to X-Forwarded-For; 0 = none, the header is
+   * ignored and there is no per-client address (see server/client-address.ts).
+   */
+  TRUSTED_PROXY_HOPS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10).default(0)),
+  /** Failed password attempts per account (normalised email), whatever the address, per window. */
+  LOGIN_THROTTLE_ACCOUNT_MAX_ATTEMPTS: seconds(20),
+  LOGIN_THROTTLE_ACCOUNT_WINDOW_SECONDS: seconds(900),
+  /** Failed password attempts per address and account (needs a trusted proxy). */
+  LOGIN_THROTTLE_PAIR_MAX_ATTEMPTS: seconds(10),
+  LOGIN_THROTTLE_PAIR_WINDOW_SECONDS: seconds(300),
+  /** Failed password attempts per address, over all accounts (needs a trusted proxy). */
+  LOGIN_THROTTLE_ADDRESS_MAX_ATTEMPTS: seconds(100),
+  LOGIN_THROTTLE_ADDRESS_WINDOW_SECONDS: seconds(900),
+  /** Sign-up attempts in all, and per address (needs a trusted proxy), per window. */
+  SIGNUP_THROTTLE_GLOBAL_MAX_ATTEMPTS: seconds(100),
+  SIGNUP_THROTTLE_ADDRESS_MAX_ATTEMPTS: seconds(10),
   SIGNUP_THROTTLE_WINDOW_SECONDS: seconds(3600),
   /** An external OIDC issuer whose tokens the API also accepts (Auth0, Keycloak, Cognito…). */
   OIDC_ISSUER: optional(z.string().url()),
@@ -41,6 +53,16 @@ const schema = z.object({
 });
 
 export type Env = ReturnType<typeof resolve>;
+
+const budget = (maxAttempts: number, windowSeconds: number) => ({ maxAttempts, windowSeconds });
+
+// Renamed when the one (address, email) budget became three: an operator's old setting must
+// not be silently ignored.
+const RENAMED = {
+  LOGIN_THROTTLE_MAX_ATTEMPTS: "LOGIN_THROTTLE_PAIR_MAX_ATTEMPTS (and _ACCOUNT_, _ADDRESS_)",
+  LOGIN_THROTTLE_WINDOW_SECONDS: "LOGIN_THROTTLE_PAIR_WINDOW_SECONDS (and _ACCOUNT_, _ADDRESS_)",
+  SIGNUP_THROTTLE_MAX_ATTEMPTS: "SIGNUP_THROTTLE_ADDRESS_MAX_ATTEMPTS and SIGNUP_THROTTLE_GLOBAL_MAX_ATTEMPTS",
+} as const;
 
 function resolve(raw: z.infer<typeof schema>) {
   const production = raw.NODE_ENV === "production";
@@ -66,9 +88,15 @@ function resolve(raw: z.infer<typeof schema>) {
     refreshTokenTtl: raw.REFRESH_TOKEN_TTL_SECONDS,
     refreshTokenAbsoluteTtl: raw.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS,
     loginThrottle: { maxAttempts: raw.LOGIN_THROTTLE_MAX_ATTEMPTS, windowSeconds: raw.LOGIN_THROTTLE_WINDOW_SECONDS },
+    trustedProxyHops: raw.TRUSTED_PROXY_HOPS,
+    loginThrottle: {
+      account: budget(raw.LOGIN_THROTTLE_ACCOUNT_MAX_ATTEMPTS, raw.LOGIN_THROTTLE_ACCOUNT_WINDOW_SECONDS),
+      pair: budget(raw.LOGIN_THROTTLE_PAIR_MAX_ATTEMPTS, raw.LOGIN_THROTTLE_PAIR_WINDOW_SECONDS),
+      address: budget(raw.LOGIN_THROTTLE_ADDRESS_MAX_ATTEMPTS, raw.LOGIN_THROTTLE_ADDRESS_WINDOW_SECONDS),
+    },
     signUpThrottle: {
-      maxAttempts: raw.SIGNUP_THROTTLE_MAX_ATTEMPTS,
-      windowSeconds: raw.SIGNUP_THROTTLE_WINDOW_SECONDS,
+      global: budget(raw.SIGNUP_THROTTLE_GLOBAL_MAX_ATTEMPTS, raw.SIGNUP_THROTTLE_WINDOW_SECONDS),
+      address: budget(raw.SIGNUP_THROTTLE_ADDRESS_MAX_ATTEMPTS, raw.SIGNUP_THROTTLE_WINDOW_SECONDS),
     },
     oidc: raw.OIDC_ISSUER ? { issuer: raw.OIDC_ISSUER, audience: raw.OIDC_AUDIENCE } : undefined,
     demoUser: raw.GATEHOUSE_DEMO_USER === undefined ? !production : ["1", "true"].includes(raw.GATEHOUSE_DEMO_USER),
@@ -84,6 +112,10 @@ let cached: Env | undefined;
 /** Parses and checks the environment on first use; later calls return the same object. */
 export function env(): Env {
   if (cached) return cached;
+  const renamed = Object.entries(RENAMED).filter(([name]) => emptyAsUndefined(process.env[name]) !== undefined);
+  if (renamed.length) {
+    throw new EnvError(`Renamed environment variables: ${renamed.map(([from, to]) => `${from} → ${to}`).join("; ")}.`);
+  }
   const parsed = schema.safeParse(process.env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");

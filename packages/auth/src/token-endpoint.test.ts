@@ -482,37 +482,52 @@ describe("request format", () => {
 describe("throttle", () => {
   it("answers 429 slow_down with Retry-After, without checking the password", async () => {
     const authenticatePassword = vi.fn(options.authenticatePassword);
-    const throttle: PasswordThrottle = { check: vi.fn(async () => ({ allowed: false, retryAfterSeconds: 12.2 })) };
+    const throttle: PasswordThrottle = {
+      reserve: vi.fn(async () => ({ allowed: false as const, retryAfterSeconds: 12.2 })),
+    };
     build({ authenticatePassword, throttle, clientAddress: () => "203.0.113.7" });
     const { status, headers, body } = await login();
     expect(status).toBe(429);
     expect(headers.get("retry-after")).toBe("13");
     expect(body.error).toBe("slow_down");
     expect(authenticatePassword).not.toHaveBeenCalled();
-    expect(throttle.check).toHaveBeenCalledWith("password:203.0.113.7:ada%40example.com");
+    expect(throttle.reserve).toHaveBeenCalledWith({ username: "ada@example.com", address: "203.0.113.7" });
   });
 
-  it("keys by address and normalised username and records each outcome", async () => {
-    const record = vi.fn(async () => {});
-    const check = vi.fn(async () => ({ allowed: true }));
-    build({ throttle: { check, record } });
+  it("reserves before the password is checked and settles each outcome after", async () => {
+    const events: string[] = [];
+    const original = options.authenticatePassword;
+    const authenticatePassword = vi.fn(async (username: string, password: string) => {
+      events.push("verify");
+      return original(username, password);
+    });
+    const throttle: PasswordThrottle = {
+      async reserve({ username, address }) {
+        events.push(`reserve ${username} ${address}`);
+        return { allowed: true, settle: async (outcome) => void events.push(outcome) };
+      },
+    };
+    build({ authenticatePassword, throttle });
     await call(form({ grant_type: "password", username: " ADA@example.com ", password: "nope" }));
     await login();
-    expect(check).toHaveBeenNthCalledWith(1, "password:unknown:ada%40example.com");
-    expect(record.mock.calls).toEqual([
-      ["password:unknown:ada%40example.com", "failure"],
-      ["password:unknown:ada%40example.com", "success"],
+    expect(events).toEqual([
+      "reserve  ADA@example.com  null",
+      "verify",
+      "failure",
+      "reserve ada@example.com null",
+      "verify",
+      "success",
     ]);
   });
 
   it("does not throttle client credentials", async () => {
-    const check = vi.fn(async () => ({ allowed: false }));
-    build({ throttle: { check } });
+    const reserve = vi.fn(async () => ({ allowed: false as const, retryAfterSeconds: 1 }));
+    build({ throttle: { reserve } });
     const { status } = await call(
       form({ grant_type: "client_credentials", client_id: KEY_ID, client_secret: KEY_SECRET }),
     );
     expect(status).toBe(200);
-    expect(check).not.toHaveBeenCalled();
+    expect(reserve).not.toHaveBeenCalled();
   });
 });
 
@@ -524,7 +539,7 @@ describe("a port that fails", () => {
     const cases: [Partial<TokenEndpointOptions>, Request][] = [
       [{ authenticatePassword: down }, form({ grant_type: "password", username: "a", password: "b" })],
       [{ authenticateClient: down }, form({ grant_type: "client_credentials", client_id: "a", client_secret: "b" })],
-      [{ throttle: { check: down } }, form({ grant_type: "password", username: "a", password: "b" })],
+      [{ throttle: { reserve: down } }, form({ grant_type: "password", username: "a", password: "b" })],
     ];
     for (const [overrides, request] of cases) {
       build({ ...overrides, onError });

@@ -21,27 +21,31 @@ import { isRefreshTokenError, type RefreshTokenService } from "./refresh-token";
 import { challenge } from "./scheme";
 import { isScope, missingScope, parseScopeList, type ScopeValidator } from "./scopes";
 
-export interface ThrottleDecision {
-  allowed: boolean;
-  /** Sent as `Retry-After` when refused. */
-  retryAfterSeconds?: number;
+/** What a password attempt's throttle is told: the username as sent, and the caller's address when known. */
+export interface PasswordAttempt {
+  username: string;
+  /** From `clientAddress`; `null` when the app cannot know it (no trusted proxy). */
+  address: string | null;
 }
 
-/** The throttle key of a password attempt; other sign-in doors (a form) use it to share the budget. */
-export function passwordThrottleKey(address: string, username: string): string {
-  return `password:${encodeURIComponent(address)}:${encodeURIComponent(username.trim().toLowerCase())}`;
-}
+export type ThrottleDecision =
+  | {
+      allowed: true;
+      /** Learns the outcome once the password was checked: e.g. refund the attempt on success. */
+      settle?(outcome: "success" | "failure"): Promise<void>;
+    }
+  | { allowed: false /** Sent as `Retry-After`. */; retryAfterSeconds: number };
 
 /**
- * Limits password guessing. `check` runs before the password is verified, so a refused
- * attempt costs no hashing; `record` (optional) learns the outcome, to count failures or
- * reset on success. The key is `password:<client address>:<username>`, the address from
- * `clientAddress` and the username trimmed and lower-cased, both URI-encoded. Wrong
- * password and unknown user are recorded alike. A throttle that throws fails closed (503).
+ * Limits password guessing. `reserve` runs before the password is verified and must count
+ * the attempt atomically with its check (parallel guesses must not all pass a check made
+ * before any was counted); a refused attempt costs no hashing. Which budgets apply (per
+ * account, per address…) and how the username is normalised is the throttle's business.
+ * Wrong password and unknown user must be budgeted alike. A throttle that throws fails
+ * closed (503).
  */
 export interface PasswordThrottle {
-  check(key: string): Promise<ThrottleDecision>;
-  record?(key: string, outcome: "success" | "failure"): Promise<void>;
+  reserve(attempt: PasswordAttempt): Promise<ThrottleDecision>;
 }
 
 export interface AuthenticatedUser {
@@ -75,8 +79,11 @@ export interface TokenEndpointOptions {
   scopeValidator: ScopeValidator;
   /** Password-grant throttle. Default: none (configure one in production). */
   throttle?: PasswordThrottle;
-  /** The caller's address for the throttle key, e.g. from a trusted proxy header. Default: none ("unknown"). */
-  clientAddress?: (request: Request) => string | null | undefined;
+  /**
+   * The caller's address for the throttle, e.g. from a trusted proxy's `X-Forwarded-For`, or
+   * `null` when it cannot be known. Default: always `null`.
+   */
+  clientAddress?: (request: Request) => string | null;
   /** Access token lifetime. Default: the issuer's `defaultExpiresIn` (900 s). */
   accessTokenTtlSeconds?: number;
   /** Largest accepted body. Default: 8192 bytes; larger → 413 `invalid_request`. */
@@ -201,16 +208,15 @@ export function createTokenEndpoint(options: TokenEndpointOptions): (request: Re
     const username = required(params, "username");
     const password = required(params, "password");
     const requested = requestedScopes(params);
-    const key = passwordThrottleKey(clientAddress?.(request) || "unknown", username);
-    if (throttle) {
-      const decision = await throttle.check(key);
-      if (!decision.allowed) {
-        const retryAfter = Math.max(1, Math.ceil(decision.retryAfterSeconds ?? 60));
-        throw new TokenError(429, "slow_down", "Too many attempts, retry later", { "retry-after": String(retryAfter) });
-      }
+    const decision = throttle
+      ? await throttle.reserve({ username, address: clientAddress?.(request) ?? null })
+      : { allowed: true as const };
+    if (!decision.allowed) {
+      const retryAfter = Math.max(1, Math.ceil(decision.retryAfterSeconds));
+      throw new TokenError(429, "slow_down", "Too many attempts, retry later", { "retry-after": String(retryAfter) });
     }
     const user = await authenticatePassword(username, password);
-    await throttle?.record?.(key, user ? "success" : "failure");
+    await decision.settle?.(user ? "success" : "failure");
     if (!user) throw new TokenError(400, "invalid_grant", "Invalid username or password");
     const scopes = grant(user.scopes, requested);
     const refresh = await refreshTokens.issue({

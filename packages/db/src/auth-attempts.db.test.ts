@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clearAttempts, countAttempts, deleteAttemptsBefore, recordAttempt } from "./auth-attempts";
+import {
+  type AttemptBudget,
+  clearAttempts,
+  countAttempts,
+  deleteAttemptsBefore,
+  refundAttempts,
+  reserveAttempts,
+} from "./auth-attempts";
 import { createTestDatabase, type TestDatabase } from "./testing";
 
 let database: TestDatabase;
@@ -11,27 +18,64 @@ afterAll(async () => {
 });
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
+const budget = (key: string, limit = 3, windowSeconds = 60): AttemptBudget => ({ key, limit, windowSeconds });
 
 describe("auth attempts", () => {
-  it("counts a key's attempts inside the window and reports the oldest", async () => {
-    for (const s of [1, 2, 3]) await recordAttempt(database.db, "k1", at(s), at(0));
-    await recordAttempt(database.db, "other", at(2), at(0));
-    expect(await countAttempts(database.db, "k1", at(1))).toEqual({ count: 2, oldest: at(2) });
-    expect(await countAttempts(database.db, "nobody", at(0))).toEqual({ count: 0, oldest: null });
+  it("reserves up to the limit, then refuses until the limit-th newest leaves the window", async () => {
+    for (const s of [1, 2, 3]) expect((await reserveAttempts(database.db, at(s), [budget("k1")])).reserved).toBe(true);
+    expect(await reserveAttempts(database.db, at(10), [budget("k1")])).toEqual({ reserved: false, freeAt: at(61) });
+    expect(await countAttempts(database.db, "k1", at(0))).toEqual({ count: 3, oldest: at(1) });
+    expect((await reserveAttempts(database.db, at(61), [budget("k1")])).reserved).toBe(true);
   });
 
-  it("drops the key's attempts older than the window while recording", async () => {
-    await recordAttempt(database.db, "k2", at(1), at(0));
-    await recordAttempt(database.db, "k2", at(50), at(40));
-    expect(await countAttempts(database.db, "k2", at(0))).toEqual({ count: 1, oldest: at(50) });
+  it("writes nothing when any budget is full, and waits for the latest of the full ones", async () => {
+    for (const s of [1, 2]) await reserveAttempts(database.db, at(s), [budget("full-a", 2)]);
+    await reserveAttempts(database.db, at(5), [budget("full-b", 1, 100)]);
+    const refused = await reserveAttempts(database.db, at(6), [
+      budget("full-a", 2),
+      budget("full-b", 1, 100),
+      budget("free"),
+    ]);
+    expect(refused).toEqual({ reserved: false, freeAt: at(105) });
+    expect((await countAttempts(database.db, "free", at(0))).count).toBe(0);
+  });
+
+  it("counts 60 parallel reservations for one key exactly up to the limit - check and write are atomic", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        reserveAttempts(database.db, at(1), [budget("parallel", 5), budget(`parallel-other-${i}`, 5)]),
+      ),
+    );
+    expect(results.filter((r) => r.reserved)).toHaveLength(5);
+    expect((await countAttempts(database.db, "parallel", at(0))).count).toBe(5);
+  });
+
+  it("refunds exactly a reservation's rows", async () => {
+    const first = await reserveAttempts(database.db, at(1), [budget("refund-a"), budget("refund-b")]);
+    await reserveAttempts(database.db, at(2), [budget("refund-a")]);
+    if (!first.reserved) throw new Error("expected a reservation");
+    expect(first.ids).toHaveLength(2);
+    await refundAttempts(database.db, first.ids);
+    expect(await countAttempts(database.db, "refund-a", at(0))).toEqual({ count: 1, oldest: at(2) });
+    expect((await countAttempts(database.db, "refund-b", at(0))).count).toBe(0);
+  });
+
+  it("drops the key's attempts older than the window while reserving", async () => {
+    await reserveAttempts(database.db, at(1), [budget("k2", 3, 10)]);
+    await reserveAttempts(database.db, at(50), [budget("k2", 3, 10)]);
+    expect(await countAttempts(database.db, "k2", at(-100))).toEqual({ count: 1, oldest: at(50) });
   });
 
   it("clears a key, and a cleanup job deletes old rows", async () => {
-    await recordAttempt(database.db, "k3", at(5), at(0));
+    await reserveAttempts(database.db, at(5), [budget("k3")]);
     await clearAttempts(database.db, "k3");
     expect((await countAttempts(database.db, "k3", at(0))).count).toBe(0);
-    await recordAttempt(database.db, "k4", at(5), at(0));
+    await reserveAttempts(database.db, at(5), [budget("k4")]);
     expect(await deleteAttemptsBefore(database.db, at(59))).toBeGreaterThan(0);
     expect((await countAttempts(database.db, "k4", at(0))).count).toBe(0);
+  });
+
+  it("refuses a budget without a positive limit - a configuration error, not a silent pass", async () => {
+    await expect(reserveAttempts(database.db, at(1), [budget("k5", 0)])).rejects.toThrow(TypeError);
   });
 });

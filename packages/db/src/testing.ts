@@ -7,8 +7,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { sql } from "drizzle-orm";
 import postgres from "postgres";
-import { createDb, type Database } from "./client";
+import { createDb, type Database, type Db } from "./client";
 
 export interface TestDatabase extends Database {
   /** postgres:// URL of this database (real Postgres only), for a second process or connection. */
@@ -71,6 +72,19 @@ export async function terminateListeners(database: TestDatabase): Promise<number
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Every code point this database's `lower()` changes, with what it becomes: the case folding
+ * that `findUserByEmail` matches by (it follows the server's locale), for tests of keys that
+ * must be at least as coarse.
+ */
+export async function lowerCasedCodePoints(db: Db): Promise<[from: number, to: number][]> {
+  const result = await db.execute<{ c: number; lower: number }>(sql`
+    select i as c, ascii(lower(chr(i))) as lower from generate_series(1, 1114111) i
+    where (i < 55296 or i > 57343) and lower(chr(i)) <> chr(i)`);
+  const rows = Array.isArray(result) ? result : (result as unknown as { rows: { c: number; lower: number }[] }).rows;
+  return rows.map(({ c, lower }) => [Number(c), Number(lower)]);
 }
 
 async function readTemplate(templatePath: string | undefined): Promise<Blob | undefined> {

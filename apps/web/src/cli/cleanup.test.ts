@@ -1,5 +1,5 @@
 import { insertApiKey, listApiKeys } from "@gatehouse/db/api-keys";
-import { countAttempts, recordAttempt } from "@gatehouse/db/auth-attempts";
+import { countAttempts, reserveAttempts } from "@gatehouse/db/auth-attempts";
 import { createTestDatabase, type TestDatabase } from "@gatehouse/db/testing";
 import { createUser } from "@gatehouse/db/users";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,8 +31,8 @@ describe("cleanup", () => {
     await key("a", days(40));
     await key("b", days(5));
     await key("c", null);
-    await recordAttempt(database.db, "old", days(2), days(3));
-    await recordAttempt(database.db, "new", new Date(), days(1));
+    await reserveAttempts(database.db, days(2), [{ key: "old", limit: 10, windowSeconds: 86_400 }]);
+    await reserveAttempts(database.db, new Date(), [{ key: "new", limit: 10, windowSeconds: 86_400 }]);
     const lines: string[] = [];
     await cleanup(
       { olderThanDays: 30 },

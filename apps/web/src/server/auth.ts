@@ -12,19 +12,22 @@ import { createRemoteJwksVerifier } from "@gatehouse/auth/jwt/remote";
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "@gatehouse/auth/password";
 import { createRefreshTokenService, type RefreshTokenService } from "@gatehouse/auth/refresh-token";
 import { apiKeyHeader, bearer, cookie } from "@gatehouse/auth/scheme";
-import { createTokenEndpoint } from "@gatehouse/auth/token-endpoint";
+import { createTokenEndpoint, type PasswordThrottle } from "@gatehouse/auth/token-endpoint";
 import { type Authenticator, createAuthenticator, type Verifier } from "@gatehouse/auth/verifier";
 import { findUserByEmail, type User, updateUserPasswordHash } from "@gatehouse/db/users";
-import { env } from "~/env";
+import { type Env, env } from "~/env";
 import { createApiKeyStore } from "./api-key-store";
+import { createAttemptThrottle } from "./attempt-throttle";
+import { clientAddress } from "./client-address";
 import { getDatabase } from "./db";
 import { routeByIssuer } from "./issuer-router";
 import { loadKeySet } from "./keys";
-import { createThrottle, type Throttle } from "./login-throttle";
+import { createLoginThrottle } from "./login-throttle";
 import { loadRefreshTokenKey } from "./refresh-token-key";
 import { createRefreshTokenStore } from "./refresh-token-store";
 import { scopeValidator } from "./scopes";
 import { SESSION_COOKIE } from "./session-cookies";
+import { createSignUpThrottle, type SignUpThrottle } from "./sign-up-throttle";
 
 export interface AuthServices {
   keySet: KeySet;
@@ -35,10 +38,12 @@ export interface AuthServices {
   cookieAuthenticator: Authenticator;
   apiKeys: ApiKeyVerifier;
   refreshTokens: RefreshTokenService;
-  /** Failed password attempts per email and address: the sign-in form and the token endpoint share it. */
-  loginThrottle: Throttle;
-  /** Sign-up attempts per address. */
-  signUpThrottle: Throttle;
+  /** The caller's address, by `TRUSTED_PROXY_HOPS` (./client-address.ts); `null` without a trusted proxy. */
+  clientAddress: (headers: Headers) => string | null;
+  /** Password attempts per account, per (address, account), per address: the form and the token endpoint share it. */
+  loginThrottle: PasswordThrottle;
+  /** Sign-up attempts in all and per address. */
+  signUpThrottle: SignUpThrottle;
   /** `POST /api/token` (OAuth 2.0 token endpoint). */
   tokenEndpoint: (request: Request) => Promise<Response>;
 }
@@ -47,15 +52,23 @@ let services: Promise<AuthServices> | undefined;
 
 /** Built on first use (keys imported once). Per module instance: cheap, and holds no connection. */
 export function getAuth(): Promise<AuthServices> {
-  services ??= build().catch((error) => {
+  services ??= buildAuthServices().catch((error) => {
     services = undefined;
     throw error;
   });
   return services;
 }
 
-async function build(): Promise<AuthServices> {
-  const config = env();
+export interface BuildAuthServicesOptions {
+  /** Default: `env()`. */
+  config?: Env;
+  /** Clock of the attempt throttles in ms, for tests. Default: `Date.now`. */
+  now?: () => number;
+}
+
+/** What `getAuth()` returns, built afresh: tests use it to run the real wiring on their own clock or settings. */
+export async function buildAuthServices(options: BuildAuthServicesOptions = {}): Promise<AuthServices> {
+  const config = options.config ?? env();
   const keySet = await loadKeySet(config);
   const issuer = createJwtIssuer({ keySet, issuer: config.issuer, defaultExpiresIn: config.accessTokenTtl });
   const ours = createJwtVerifier({ keySet, algorithms: [keySet.current.alg], issuer: config.issuer, audience: null });
@@ -92,15 +105,17 @@ async function build(): Promise<AuthServices> {
     absoluteTtlSeconds: config.refreshTokenAbsoluteTtl,
   });
   // In the database, so every instance shares one budget per key.
-  const loginThrottle = createThrottle({ database: getDatabase, ...config.loginThrottle });
-  const signUpThrottle = createThrottle({ database: getDatabase, ...config.signUpThrottle });
+  const attempts = createAttemptThrottle({ database: getDatabase, ...(options.now ? { now: options.now } : {}) });
+  const loginThrottle = createLoginThrottle({ attempts, budgets: config.loginThrottle });
+  const signUpThrottle = createSignUpThrottle({ attempts, budgets: config.signUpThrottle });
+  const addressOf = (headers: Headers) => clientAddress(headers, config.trustedProxyHops);
 
   const tokenEndpoint = createTokenEndpoint({
     issuer,
     refreshTokens,
     scopeValidator,
     throttle: loginThrottle,
-    clientAddress,
+    clientAddress: (request) => addressOf(request.headers),
     async authenticatePassword(username, password) {
       const user = await authenticatePassword(username, password);
       return user ? { userId: user.id, scopes: user.scopes } : null;
@@ -137,20 +152,11 @@ async function build(): Promise<AuthServices> {
     cookieAuthenticator: createAuthenticator([{ scheme: cookie(SESSION_COOKIE), verifier: ours }]),
     apiKeys,
     refreshTokens,
+    clientAddress: addressOf,
     loginThrottle,
     signUpThrottle,
     tokenEndpoint,
   };
-}
-
-/**
- * The caller's address for throttling. Behind a proxy, the last `X-Forwarded-For` hop is the
- * one our proxy added (earlier ones are client-supplied); direct, Next gives no socket address.
- */
-export function clientAddress(source: Request | Headers): string {
-  const headers = source instanceof Headers ? source : source.headers;
-  const forwarded = headers.get("x-forwarded-for");
-  return forwarded?.split(",").at(-1)?.trim() || headers.get("x-real-ip") || "unknown";
 }
 
 /**

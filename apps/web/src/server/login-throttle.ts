@@ -1,49 +1,86 @@
 /**
- * Attempt throttles kept in the database (`auth_attempts`), so every instance shares one
- * budget per key: at most `maxAttempts` recorded failures in a sliding window, then refused
- * with a Retry-After until the oldest leaves the window. A success clears the key.
- * Fits the token endpoint's `PasswordThrottle` port, and the sign-in and sign-up forms.
+ * The password-guessing budgets, shared by the sign-in form and the token endpoint (it is
+ * their `PasswordThrottle`). Three budgets, each counted before the password is hashed:
+ *
+ * - per account, whatever the address: what limits guessing when the client's address is
+ *   unknown (no trusted proxy) or forged, and against many addresses (a botnet, an IPv6
+ *   range). Unknown accounts are budgeted exactly like real ones, so the answer never tells
+ *   which exist;
+ * - per (address, account): one client's typos stop it well before the account budget, so a
+ *   user mistyping behind a trusted proxy does not lock out the account everywhere;
+ * - per address, over all accounts: one client trying many accounts (credential stuffing).
+ *
+ * The last two need an address, which only a trusted proxy gives (./client-address.ts).
+ * A success gives its own attempt back and clears the (address, account) budget; failures
+ * from other addresses keep counting against the account until they leave the window, so an
+ * owner signing in does not hand an attacker a fresh budget.
+ *
+ * Targeted lockout: anyone can keep one account's budget spent by guessing badly, so its
+ * owner is refused for as long as the guessing goes on (never longer than one window after it
+ * stops). The defaults (20 per 15 minutes) bound what that buys an attacker: at most 1 920
+ * guesses a day against one account, while its existing sessions, refresh tokens and API
+ * keys keep working.
  */
-import type { PasswordThrottle, ThrottleDecision } from "@gatehouse/auth/token-endpoint";
-import { clearAttempts, countAttempts, recordAttempt } from "@gatehouse/db/auth-attempts";
-import type { Database } from "@gatehouse/db/client";
+import type { PasswordThrottle } from "@gatehouse/auth/token-endpoint";
+import { type AttemptThrottle, type Budget, checkBudget } from "./attempt-throttle";
 
-export interface ThrottleOptions {
-  database: () => Promise<Database>;
-  maxAttempts: number;
-  windowSeconds: number;
-  /** Clock in ms, for tests. Default: `Date.now`. */
-  now?: () => number;
+export interface LoginBudgets {
+  account: Budget;
+  pair: Budget;
+  address: Budget;
 }
 
-export interface Throttle extends Required<PasswordThrottle> {
-  check(key: string): Promise<ThrottleDecision>;
-  record(key: string, outcome: "success" | "failure"): Promise<void>;
+export interface LoginThrottleOptions {
+  attempts: AttemptThrottle;
+  budgets: LoginBudgets;
 }
 
-export function createThrottle(options: ThrottleOptions): Throttle {
-  const { database, maxAttempts } = options;
-  const windowMs = options.windowSeconds * 1000;
-  const now = options.now ?? Date.now;
-  if (!(maxAttempts > 0) || !(windowMs > 0))
-    throw new TypeError("createThrottle: maxAttempts and windowSeconds must be positive");
-  const db = async () => (await database()).db;
-
+export function createLoginThrottle(options: LoginThrottleOptions): PasswordThrottle {
+  const { attempts } = options;
+  const account = checkBudget("login account budget", options.budgets.account);
+  const pair = checkBudget("login pair budget", options.budgets.pair);
+  const address = checkBudget("login address budget", options.budgets.address);
   return {
-    async check(key) {
-      const at = now();
-      const window = await countAttempts(await db(), key, new Date(at - windowMs));
-      if (window.count < maxAttempts) return { allowed: true };
-      const oldest = window.oldest?.getTime() ?? at;
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest + windowMs - at) / 1000)) };
-    },
-    async record(key, outcome) {
-      if (outcome === "success") return clearAttempts(await db(), key);
-      const at = now();
-      await recordAttempt(await db(), key, new Date(at), new Date(at - windowMs));
+    async reserve(attempt) {
+      const who = accountKey(attempt.username);
+      const budgets: [string, Budget][] = [[`login:account:${who}`, account]];
+      let pairKey: string | null = null;
+      if (attempt.address !== null) {
+        const from = encodeURIComponent(attempt.address);
+        pairKey = `login:pair:${from}:${who}`;
+        budgets.push([pairKey, pair], [`login:address:${from}`, address]);
+      }
+      const decision = await attempts.reserve(budgets);
+      if (!decision.allowed) return decision;
+      return {
+        allowed: true,
+        async settle(outcome) {
+          if (outcome === "failure") return;
+          await decision.refund();
+          if (pairKey !== null) await attempts.clear(pairKey);
+        },
+      };
     },
   };
 }
 
-// The form keys attempts exactly as the token endpoint does, so both doors share one budget.
-export { passwordThrottleKey } from "@gatehouse/auth/token-endpoint";
+/**
+ * The account part of a throttle key, URI-encoded. It must be at least as coarse as the
+ * database's email match (`lower(email) = lower($1)`, whose `lower()` follows the server's
+ * locale), or spellings that reach one user would each get a budget of their own: on
+ * Postgres with a UTF-8 locale `lower('İ')` is `i`, while JavaScript lower-cases it to
+ * `i` + U+0307. So: trimmed, lower-cased one code point at a time (no final-sigma rule),
+ * compatibility-decomposed with the combining marks dropped, and ς ı folded to σ i (ICU and
+ * Turkish lower-casing).
+ */
+export function accountKey(username: string): string {
+  // A lone surrogate would make encodeURIComponent throw.
+  const folded = [...username.trim().replace(/\p{Cs}/gu, "\uFFFD")]
+    .map((c) => c.toLowerCase())
+    .join("")
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .replace(/ς/g, "σ")
+    .replace(/ı/g, "i");
+  return encodeURIComponent(folded);
+}

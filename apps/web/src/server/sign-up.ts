@@ -1,12 +1,13 @@
 /**
- * Creating an account: the password policy, then an argon2id hash, then the row with the
- * default scopes. Knows nothing of forms or cookies; the sign-up action maps the result to
- * field errors and starts the session.
+ * Creating an account: the sign-up budgets, the password policy, then an argon2id hash, then
+ * the row with the default scopes. Knows nothing of forms or cookies; the sign-up action maps
+ * the result to field errors and starts the session.
  */
 import "server-only";
 import { hashPassword } from "@gatehouse/auth/password";
 import type { Database } from "@gatehouse/db/client";
 import { createUser, EmailTakenError, type User } from "@gatehouse/db/users";
+import type { AuthServices } from "./auth";
 import { getDatabase } from "./db";
 import { checkPassword, type PasswordProblemCode } from "./password-policy";
 import { DEFAULT_USER_SCOPES } from "./scopes";
@@ -43,4 +44,20 @@ export async function signUpUser(
     }
     throw error;
   }
+}
+
+export type ThrottledSignUpResult = SignUpResult | { ok: false; code: "throttled"; retryAfterSeconds: number };
+
+/**
+ * `signUpUser` behind the sign-up budgets: the attempt is counted (whatever its outcome)
+ * before any hashing; the address comes from `headers` only through a trusted proxy.
+ */
+export async function signUpWithThrottle(
+  services: Pick<AuthServices, "signUpThrottle" | "clientAddress">,
+  input: SignUpInput & { headers: Headers },
+  database: () => Promise<Database> = getDatabase,
+): Promise<ThrottledSignUpResult> {
+  const decision = await services.signUpThrottle.reserve(services.clientAddress(input.headers));
+  if (!decision.allowed) return { ok: false, code: "throttled", retryAfterSeconds: decision.retryAfterSeconds };
+  return signUpUser({ email: input.email, password: input.password }, database);
 }

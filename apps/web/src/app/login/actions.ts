@@ -2,10 +2,10 @@
 
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { authenticatePassword, clientAddress, getAuth } from "~/server/auth";
-import { passwordThrottleKey } from "~/server/login-throttle";
+import { getAuth } from "~/server/auth";
 import { endSession, startSession } from "~/server/session";
-import { type FormState, readCredentials } from "./credentials";
+import { signInWithPassword } from "~/server/sign-in";
+import { type FormState, readCredentials, waitText } from "./credentials";
 import { SIGN_OUT_INCOMPLETE_URL } from "./sign-out-notice";
 
 /**
@@ -16,26 +16,23 @@ export async function signIn(_previous: FormState, form: FormData): Promise<Form
   const parsed = readCredentials(form);
   if (!parsed.ok) return parsed.state;
   const { email, password } = parsed.value;
-  // Same key as the token endpoint's, so both doors share one budget per email and address.
-  const key = passwordThrottleKey(clientAddress(await headers()), email);
-  let user: Awaited<ReturnType<typeof authenticatePassword>>;
   try {
-    const { loginThrottle } = await getAuth();
-    const decision = await loginThrottle.check(key);
-    if (!decision.allowed) {
+    // The token endpoint's budgets: both doors share them.
+    const result = await signInWithPassword(await getAuth(), { email, password, headers: await headers() });
+    if (!result.ok) {
       return {
         values: { email },
-        error: `Too many attempts. Try again in ${decision.retryAfterSeconds ?? 60} seconds.`,
+        error:
+          result.code === "throttled"
+            ? `Too many sign-in attempts. Try again in ${waitText(result.retryAfterSeconds)}.`
+            : "Wrong email or password.",
       };
     }
-    user = await authenticatePassword(email, password);
-    await loginThrottle.record(key, user ? "success" : "failure");
-    if (user) await startSession(user);
+    await startSession(result.user);
   } catch (error) {
     console.error("sign-in failed:", error);
     return { values: { email }, error: "Sign-in is unavailable right now. Try again in a moment." };
   }
-  if (!user) return { values: { email }, error: "Wrong email or password." };
   redirect("/account");
 }
 

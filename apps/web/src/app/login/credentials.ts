@@ -28,3 +28,10 @@ export function readCredentials(
   }
   return { ok: true, value: { email, password } };
 }
+
+/** "45 seconds", "1 minute", "15 minutes": how long a throttled form must wait, for its message. */
+export function waitText(seconds: number): string {
+  if (seconds < 60) return seconds === 1 ? "1 second" : `${seconds} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? "1 minute" : `${minutes} minutes`;
+}

@@ -2,10 +2,10 @@
 
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { type FormState, readCredentials } from "~/app/login/credentials";
-import { clientAddress, getAuth } from "~/server/auth";
+import { type FormState, readCredentials, waitText } from "~/app/login/credentials";
+import { getAuth } from "~/server/auth";
 import { startSession } from "~/server/session";
-import { signUpUser } from "~/server/sign-up";
+import { signUpWithThrottle } from "~/server/sign-up";
 
 /**
  * Form action (works before hydration: the form posts). Returns what was typed, minus the
@@ -17,17 +17,13 @@ export async function signUp(_previous: FormState, form: FormData): Promise<Form
   const { email, password } = parsed.value;
   try {
     // Every attempt counts (not only failures): account creation is what a bot would flood.
-    const { signUpThrottle } = await getAuth();
-    const key = `signup:${encodeURIComponent(clientAddress(await headers()))}`;
-    const decision = await signUpThrottle.check(key);
-    if (!decision.allowed) {
+    const result = await signUpWithThrottle(await getAuth(), { email, password, headers: await headers() });
+    if (!result.ok && result.code === "throttled") {
       return {
         values: { email },
-        error: `Too many sign-ups from here. Try again in ${decision.retryAfterSeconds ?? 60} seconds.`,
+        error: `Too many sign-ups right now. Try again in ${waitText(result.retryAfterSeconds)}.`,
       };
     }
-    await signUpThrottle.record(key, "failure");
-    const result = await signUpUser({ email, password });
     if (!result.ok) {
       return {
         values: { email },
