@@ -87,7 +87,6 @@ function resolve(raw: z.infer<typeof schema>) {
     accessTokenTtl: raw.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtl: raw.REFRESH_TOKEN_TTL_SECONDS,
     refreshTokenAbsoluteTtl: raw.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS,
-    loginThrottle: { maxAttempts: raw.LOGIN_THROTTLE_MAX_ATTEMPTS, windowSeconds: raw.LOGIN_THROTTLE_WINDOW_SECONDS },
     trustedProxyHops: raw.TRUSTED_PROXY_HOPS,
     loginThrottle: {
       account: budget(raw.LOGIN_THROTTLE_ACCOUNT_MAX_ATTEMPTS, raw.LOGIN_THROTTLE_ACCOUNT_WINDOW_SECONDS),
