@@ -13,12 +13,13 @@ export default defineConfig({
     },
   },
   test: {
-    // Fault tests stop a Postgres of their own: they run in the real-Postgres leg only.
+    // Fault tests stop a Postgres of their own, and `*.pg.test.ts` need two real connections
+    // (a second instance): they run in the real-Postgres leg only.
     exclude: [
       "e2e/**",
       "node_modules/**",
       ".next/**",
-      ...(process.env.GATEHOUSE_TEST_PG_URL ? [] : ["**/*.pg-fault.test.ts"]),
+      ...(process.env.GATEHOUSE_TEST_PG_URL ? [] : ["**/*.pg-fault.test.ts", "**/*.pg.test.ts"]),
     ],
     testTimeout: 90_000,
     hookTimeout: 120_000,
