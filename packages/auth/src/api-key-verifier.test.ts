@@ -6,6 +6,7 @@ import {
   type ApiKeyVerifierOptions,
   createApiKeyVerifier,
   INVALID_API_KEY,
+  ownerRevocationPayload,
   type StoredApiKey,
   subscribeToRevocations,
 } from "./api-key-verifier";
@@ -276,6 +277,48 @@ describe("createApiKeyVerifier", () => {
     expect((await refusal(verifier.verify(b.key))).status).toBe(401);
   });
 
+  it("narrows key scopes - owner lost a scope, every key of that owner re-read at once, others kept", async () => {
+    const { store, verifier } = setup();
+    const a = store.add({ scopes: ["notes:write"], ownerScopes: ["notes:*"] });
+    const b = store.add({ scopes: ["notes:write"], ownerScopes: ["notes:*"] });
+    const other = store.add({ userId: "someone-else" });
+    for (const { key } of [a, b, other]) await verifier.verify(key);
+    a.row.ownerScopes = ["notes:read"];
+    b.row.ownerScopes = ["notes:read"];
+    expect((await verifier.verify(a.key)).scopes).toEqual(["notes:write"]); // Cached: not yet told.
+    verifier.invalidateOwner(OWNER);
+    expect((await verifier.verify(a.key)).scopes).toEqual(["notes:read"]);
+    expect((await verifier.verify(b.key)).scopes).toEqual(["notes:read"]);
+    await verifier.verify(other.key);
+    expect(store.lookups).toBe(5); // Three first lookups, then only the owner's two keys again.
+  });
+
+  it("accepts key - owner re-enabled, refused at once before and accepted at once after", async () => {
+    const { store, verifier } = setup();
+    const { key, row } = store.add({ ownerDisabled: true });
+    expect((await refusal(verifier.verify(key))).status).toBe(401); // Now remembered as refused.
+    row.ownerDisabled = false;
+    verifier.invalidateOwner(OWNER);
+    expect((await verifier.verify(key)).subject).toBe(OWNER);
+  });
+
+  it("does not cache a lookup that raced an owner invalidation", async () => {
+    const { store, verifier } = setup();
+    const { key, row } = store.add({ scopes: ["notes:write"], ownerScopes: ["notes:*"] });
+    let open: () => void = () => {};
+    store.gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const racing = verifier.verify(key); // Reads the owner's scopes before the change commits.
+    verifier.invalidateOwner(OWNER);
+    row.ownerScopes = [];
+    open();
+    await racing;
+    store.gate = null;
+    expect((await verifier.verify(key)).scopes).toEqual([]);
+    expect(store.lookups).toBe(2);
+  });
+
   it("does not cache a lookup that raced an invalidation", async () => {
     const { store, verifier } = setup();
     const { key, row } = store.add();
@@ -470,13 +513,23 @@ describe("subscribeToRevocations", () => {
     const unsubscribe = await subscribeToRevocations({
       listen,
       verifiers: [
-        { invalidate: (ref) => seen.push(`a:${ref}`), clear: () => seen.push("a:clear") },
-        { invalidate: (ref) => seen.push(`b:${ref}`), clear: () => seen.push("b:clear") },
+        {
+          invalidate: (ref) => seen.push(`a:${ref}`),
+          invalidateOwner: (id) => seen.push(`a:owner ${id}`),
+          clear: () => seen.push("a:clear"),
+        },
+        {
+          invalidate: (ref) => seen.push(`b:${ref}`),
+          invalidateOwner: (id) => seen.push(`b:owner ${id}`),
+          clear: () => seen.push("b:clear"),
+        },
       ],
     });
     handlers.get(API_KEY_REVOKED_CHANNEL)?.onPayload("key-1\n");
     handlers.get(API_KEY_REVOKED_CHANNEL)?.onPayload("");
-    expect(seen).toEqual(["a:key-1", "b:key-1"]);
+    handlers.get(API_KEY_REVOKED_CHANNEL)?.onPayload(ownerRevocationPayload(OWNER));
+    handlers.get(API_KEY_REVOKED_CHANNEL)?.onPayload("owner:");
+    expect(seen).toEqual(["a:key-1", "b:key-1", `a:owner ${OWNER}`, `b:owner ${OWNER}`]);
     await unsubscribe();
     expect(handlers.size).toBe(0);
   });

@@ -9,8 +9,9 @@
  * same 401 "Invalid API key", so the answer is no oracle for which keys exist. A store that
  * throws is a 503 and is not cached.
  *
- * Revocation: `invalidate(idOrHash)` drops a key from this process's cache at once;
- * `subscribeToRevocations` wires that to a pub/sub channel (Postgres LISTEN/NOTIFY) so every
+ * Revocation: `invalidate(idOrHash)` drops a key from this process's cache at once, and
+ * `invalidateOwner(userId)` every key of an owner whose scopes changed or who was disabled;
+ * `subscribeToRevocations` wires both to a pub/sub channel (Postgres LISTEN/NOTIFY) so every
  * instance drops it. Notifications sent while the listener connection is down are lost, so
  * when it comes back the subscription `clear()`s the cache; if it never comes back, the
  * cache's fresh window (`cacheTtl`, 30 s) still bounds how long a revoked key keeps working.
@@ -74,6 +75,13 @@ export interface ApiKeyVerifierOptions {
 export interface ApiKeyVerifier extends Verifier {
   /** Drops a key (by id or by hash) from this process's cache at once; later verifies ask the store. */
   invalidate(idOrHash: string): void;
+  /**
+   * Drops every cached key of this owner at once (their scopes changed, or they were disabled):
+   * a key's scopes are capped by its owner's, read with the key, so the next verify asks the store.
+   * Refused keys are forgotten too (their owner is not remembered), so a re-enabled owner's
+   * keys work at once.
+   */
+  invalidateOwner(userId: string): void;
   /** Drops every cached key at once (revocations may have been missed); later verifies ask the store. */
   clear(): void;
   /** Writes pending `last_used_at` updates now. Never throws (errors go to `onError`). */
@@ -341,6 +349,15 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
       }
     },
 
+    invalidateOwner(userId) {
+      epoch++;
+      inflight.clear();
+      for (const [hash, entry] of cache) {
+        if (entry.principal.subject === userId) cache.delete(hash);
+      }
+      refused.clear(); // Rare (an operator's change) and cheap: refused keys only cost a lookup again.
+    },
+
     clear() {
       epoch++;
       inflight.clear();
@@ -357,6 +374,17 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
 
 export const API_KEY_REVOKED_CHANNEL = "api_key_revoked";
 
+/** Marks a revocation payload that names an owner (`owner:<user id>`) rather than one key. */
+const OWNER_PREFIX = "owner:";
+
+/**
+ * What to publish on `API_KEY_REVOKED_CHANNEL` after an owner's scopes changed or they were
+ * disabled: every instance then drops all of that owner's cached keys.
+ */
+export function ownerRevocationPayload(userId: string): string {
+  return `${OWNER_PREFIX}${userId}`;
+}
+
 export interface RevocationSubscriptionOptions {
   /**
    * Subscribes to a channel; resolves to an unsubscribe function (`Database.listen` fits).
@@ -366,15 +394,15 @@ export interface RevocationSubscriptionOptions {
   /** Default: `API_KEY_REVOKED_CHANNEL` ("api_key_revoked"). */
   channel?: string;
   /** Whose caches to clear: usually the one verifier of this process. */
-  verifiers: readonly Pick<ApiKeyVerifier, "invalidate" | "clear">[];
+  verifiers: readonly Pick<ApiKeyVerifier, "invalidate" | "invalidateOwner" | "clear">[];
 }
 
 /**
  * Drops a key from the given verifiers' caches whenever its id or hash is published on the
- * channel. The revoking side publishes after its UPDATE commits:
- * `await database.notify(API_KEY_REVOKED_CHANNEL, hash)`. When the subscription is
- * re-established (the listener connection dropped and came back), the verifiers are cleared:
- * whatever was published in between is lost. Resolves to an unsubscribe function.
+ * channel, and every key of an owner when `ownerRevocationPayload(userId)` is. The revoking
+ * side publishes after its UPDATE commits: `await database.notify(API_KEY_REVOKED_CHANNEL, hash)`.
+ * When the subscription is re-established (the listener connection dropped and came back), the
+ * verifiers are cleared: whatever was published in between is lost. Resolves to an unsubscribe function.
  */
 export async function subscribeToRevocations(options: RevocationSubscriptionOptions): Promise<() => Promise<void>> {
   const channel = options.channel ?? API_KEY_REVOKED_CHANNEL;
@@ -385,6 +413,11 @@ export async function subscribeToRevocations(options: RevocationSubscriptionOpti
     (payload) => {
       const ref = payload.trim();
       if (ref === "") return;
+      if (ref.startsWith(OWNER_PREFIX)) {
+        const owner = ref.slice(OWNER_PREFIX.length);
+        if (owner !== "") for (const verifier of verifiers) verifier.invalidateOwner(owner);
+        return;
+      }
       for (const verifier of verifiers) verifier.invalidate(ref);
     },
     () => {

@@ -1,9 +1,10 @@
 import { hashApiKey, isValidApiKey } from "@gatehouse/auth/api-key";
-import { API_KEY_REVOKED_CHANNEL } from "@gatehouse/auth/api-key-verifier";
+import { API_KEY_REVOKED_CHANNEL, ownerRevocationPayload } from "@gatehouse/auth/api-key-verifier";
 import { findApiKeyByHash, listApiKeys } from "@gatehouse/db/api-keys";
 import { createTestDatabase, type TestDatabase } from "@gatehouse/db/testing";
-import { createUser, setUserDisabled } from "@gatehouse/db/users";
+import { createUser, findUserById, setUserDisabled } from "@gatehouse/db/users";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listenForRevocations } from "~/test/revocation-notice";
 import { run } from "./run";
 
 let database: TestDatabase;
@@ -218,6 +219,52 @@ describe("keys revoke", () => {
   });
 });
 
+describe("users set-scopes, disable, enable", () => {
+  it("replaces the user's scopes and publishes owner:<id> so app caches drop the user's keys at once", async () => {
+    const user = await createUser(database.db, { email: "narrow@example.com", passwordHash: "h", scopes: ["notes:*"] });
+    const notices = await listenForRevocations(database);
+    try {
+      const result = await gatehouse("users", "set-scopes", "--email", "NARROW@example.com", "--scopes", "notes:read");
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toBe("Scopes of narrow@example.com: notes:read (were: notes:*)");
+      expect((await findUserById(database.db, user.id))?.scopes).toEqual(["notes:read"]);
+      await notices.next(ownerRevocationPayload(user.id));
+      expect(notices.heard).toEqual([`owner:${user.id}`]);
+    } finally {
+      await notices.stop();
+    }
+  });
+
+  it("disables and re-enables the user, telling app instances each time", async () => {
+    const user = await createUser(database.db, { email: "off@example.com", passwordHash: "h", scopes: ["notes:*"] });
+    const notices = await listenForRevocations(database);
+    try {
+      expect((await gatehouse("users", "disable", "--email", "off@example.com")).code).toBe(0);
+      expect((await findUserById(database.db, user.id))?.disabledAt).toBeInstanceOf(Date);
+      expect((await gatehouse("users", "enable", "--email", "off@example.com")).code).toBe(0);
+      expect((await findUserById(database.db, user.id))?.disabledAt).toBeNull();
+      await expect.poll(() => notices.heard).toEqual([`owner:${user.id}`, `owner:${user.id}`]);
+    } finally {
+      await notices.stop();
+    }
+  });
+
+  it("refuses an unknown email (exit 1) or scope (exit 2) - nothing published", async () => {
+    const notices = await listenForRevocations(database);
+    try {
+      const result = await gatehouse("users", "set-scopes", "--email", "nobody@example.com", "--scopes", "notes:read");
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/No user with email nobody@example.com/);
+      expect((await gatehouse("users", "disable", "--email", "nobody@example.com")).code).toBe(1);
+      const typo = await gatehouse("users", "set-scopes", "--email", "ops@example.com", "--scopes", "notse:read");
+      expect(typo).toMatchObject({ code: 2, stderr: expect.stringMatching(/Unknown scope: notse:read/) });
+      expect(notices.heard).toEqual([]);
+    } finally {
+      await notices.stop();
+    }
+  });
+});
+
 describe("command line", () => {
   it("prints help and exits 0", async () => {
     const result = await gatehouse("--help");
@@ -234,6 +281,8 @@ describe("command line", () => {
       ["keys", "delete"],
       ["keys", "list", "--bogus"],
       ["keys", "list", "--id", "x"],
+      ["users", "delete"],
+      ["users", "disable", "--scopes", "notes:read"],
     ]) {
       const result = await gatehouse(...argv);
       expect(result, argv.join(" ")).toMatchObject({ code: 2, opened: false });

@@ -1,5 +1,5 @@
 /**
- * The operator CLI: `pnpm gatehouse keys create|list|revoke …`. Parses the command line,
+ * The operator CLI: `pnpm gatehouse keys create|list|revoke …`, `users set-scopes|disable|enable …`. Parses the command line,
  * opens the database only for a valid command, runs it, and maps failures to exit codes.
  * Imports nothing that is `server-only`: it runs under plain Node (tsx), not in Next.
  */
@@ -10,8 +10,11 @@ import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Output, UsageError } f
 import { keysCreate } from "./keys-create";
 import { keysList } from "./keys-list";
 import { keysRevoke } from "./keys-revoke";
+import { usersDisable } from "./users-disable";
+import { usersSetScopes } from "./users-set-scopes";
 
 const USAGE = `Usage: pnpm gatehouse keys <command> [options]
+       pnpm gatehouse users <command> [options]
        pnpm gatehouse cleanup [--older-than-days <days>]
 
 Commands:
@@ -24,6 +27,12 @@ Commands:
                The user's keys: id, name, start, scopes, created, last used, expires, revoked.
   keys revoke  --email <email> --id <key id>
                Revoke a key; running app instances drop it from their caches at once.
+  users set-scopes --email <email> --scopes "<scope> …"
+               Replace a user's scopes; their API keys narrow at once in every running instance.
+  users disable --email <email>
+               Disable a user: no sign-in, and their API keys are refused at once everywhere.
+  users enable  --email <email>
+               Re-enable a disabled user.
   cleanup      [--older-than-days <1-3650, default 30>]
                Delete refresh tokens and API keys dead for that long, and old sign-in attempts.
                Meant for a daily cron job; the request path never deletes.
@@ -59,6 +68,9 @@ const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   "keys create": ["email", "scopes", "name", "expires-in-days", "never-expires"],
   "keys list": ["email"],
   "keys revoke": ["email", "id"],
+  "users set-scopes": ["email", "scopes"],
+  "users disable": ["email"],
+  "users enable": ["email"],
   cleanup: ["older-than-days"],
 };
 
@@ -103,8 +115,12 @@ export async function run(argv: readonly string[], context: RunContext): Promise
       );
     } else if (name === "keys list") {
       await keysList({ email: values.email }, { database, output });
-    } else {
+    } else if (name === "keys revoke") {
       await keysRevoke({ email: values.email, id: values.id }, { database, output });
+    } else if (name === "users set-scopes") {
+      await usersSetScopes({ email: values.email, scopes: values.scopes }, { database, output });
+    } else {
+      await usersDisable({ email: values.email, disabled: name === "users disable" }, { database, output });
     }
     return EXIT_OK;
   } catch (error) {
@@ -120,19 +136,21 @@ export async function run(argv: readonly string[], context: RunContext): Promise
   }
 }
 
-/** `cleanup` or `keys <command>`, one of `ALLOWED`; a UsageError for anything else. */
+/** `cleanup`, `keys <command>` or `users <command>`, one of `ALLOWED`; a UsageError for anything else. */
 function commandName(positionals: readonly string[]): string {
   const [group, command, ...extra] = positionals;
   if (group === "cleanup") {
     if (command !== undefined) throw new UsageError(`Unexpected argument: ${command}`);
     return group;
   }
-  if (group !== "keys") throw new UsageError(group ? `Unknown command: ${group}` : "Missing command");
-  if (!command || !Object.hasOwn(ALLOWED, `keys ${command}`)) {
-    throw new UsageError(command ? `Unknown command: keys ${command}` : "Missing command after keys");
+  if (group !== "keys" && group !== "users") {
+    throw new UsageError(group ? `Unknown command: ${group}` : "Missing command");
+  }
+  if (!command || !Object.hasOwn(ALLOWED, `${group} ${command}`)) {
+    throw new UsageError(command ? `Unknown command: ${group} ${command}` : `Missing command after ${group}`);
   }
   if (extra.length > 0) throw new UsageError(`Unexpected argument: ${extra[0]}`);
-  return `keys ${command}`;
+  return `${group} ${command}`;
 }
 
 function parseCommandLine(argv: readonly string[]) {

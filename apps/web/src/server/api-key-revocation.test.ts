@@ -1,108 +1,65 @@
 /**
- * End to end: the auth core's API-key verifier on the app's store port (`./api-key-store`, on
- * @gatehouse/db's queries), with revocation carried between instances by LISTEN/NOTIFY. On real
- * Postgres the two instances have their own connection pools (as two app processes would); on
- * PGlite they share the one database and the notification is delivered in-process.
- *
- * It lives here because this app is the package that depends on both @gatehouse/auth and
- * @gatehouse/db; neither of them may import the other.
+ * API-key revocation end to end in one app instance: revoked by the operator CLI, which can
+ * reach the app only through `NOTIFY api_key_revoked`, and refused by the app's own verifier
+ * and listener (auth.ts) on the next call through the tRPC route handler. The router's revoke
+ * is in routers/api-keys.test.ts; a second instance, on a real Postgres, in
+ * api-key-revocation.pg-only.test.ts.
  */
 import { hashApiKey } from "@gatehouse/auth/api-key";
-import {
-  API_KEY_REVOKED_CHANNEL,
-  type ApiKeyVerifier,
-  createApiKeyVerifier,
-  subscribeToRevocations,
-} from "@gatehouse/auth/api-key-verifier";
-import { findApiKeyByHash, revokeApiKey } from "@gatehouse/db/api-keys";
-import { createDb, type Database } from "@gatehouse/db/client";
-import { createTestDatabase, type TestDatabase } from "@gatehouse/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKeyVerifier } from "@gatehouse/auth/api-key-verifier";
+import { findApiKeyByHash } from "@gatehouse/db/api-keys";
+import { createDb } from "@gatehouse/db/client";
+import { beforeAll, describe, expect, it } from "vitest";
+import { run } from "~/cli/run";
 import { createTestApiKey } from "~/test/api-keys";
+import { setupTestDatabase } from "~/test/database";
+import { listenForRevocations } from "~/test/revocation-notice";
+import { createTRPCRequest } from "~/test/trpc-request";
 import { createApiKeyStore } from "./api-key-store";
+import { getAuth } from "./auth";
 
-interface Instance {
-  database: Database;
-  verifier: ApiKeyVerifier;
-  /** Resolves with the next reference this instance's subscription receives. */
-  nextRevocation(): Promise<string>;
-  unsubscribe(): Promise<void>;
-}
-
-async function startInstance(database: Database): Promise<Instance> {
-  const verifier = createApiKeyVerifier({ store: createApiKeyStore(async () => database) });
-  let waiting: ((ref: string) => void)[] = [];
-  const unsubscribe = await subscribeToRevocations({
-    listen: (channel, onPayload, onListen) => database.listen(channel, onPayload, onListen),
-    verifiers: [
-      verifier,
-      {
-        invalidate(ref) {
-          for (const resolve of waiting) resolve(ref);
-          waiting = [];
-        },
-        clear() {},
-      },
-    ],
-  });
-  return {
-    database,
-    verifier,
-    nextRevocation: () => new Promise((resolve) => waiting.push(resolve)),
-    unsubscribe,
-  };
-}
-
-let testDatabase: TestDatabase;
-let second: Database | undefined;
-let a: Instance;
-let b: Instance;
+const database = setupTestDatabase();
 
 beforeAll(async () => {
-  testDatabase = await createTestDatabase();
-  // Real Postgres: a second pool, as a second process would have. PGlite allows one connection.
-  second = testDatabase.url ? await createDb({ url: testDatabase.url, migrate: false, maxConnections: 2 }) : undefined;
-  a = await startInstance(testDatabase);
-  b = await startInstance(second ?? testDatabase);
+  await (await getAuth()).revocationsListening;
 });
 
-afterAll(async () => {
-  await a?.unsubscribe();
-  await b?.unsubscribe();
-  await a?.verifier.close();
-  await b?.verifier.close();
-  await second?.close();
-  await testDatabase?.cleanup();
-});
+const me = (key: string) => createTRPCRequest("auth.me", { "x-api-key": key });
 
-describe(`API key revocation across instances (${process.env.GATEHOUSE_TEST_PG_URL ? "postgres" : "pglite"})`, () => {
-  it("rejects key - revoked on instance A, refused by instance B as soon as the notice arrives", async () => {
-    const { owner, ...row } = await createTestApiKey(testDatabase.db);
-    const issued = { key: row.key, hash: hashApiKey(row.key) };
-
-    expect((await a.verifier.verify(issued.key)).claims).toMatchObject({ key_id: row.id, sub: owner.id });
-    expect((await b.verifier.verify(issued.key)).subject).toBe(owner.id);
-
-    const hash = await revokeApiKey(testDatabase.db, { userId: owner.id, id: row.id });
-    expect(hash).toBe(issued.hash);
-    // Committed, not yet announced: B still answers from its cache (what the notice is for).
-    expect((await b.verifier.verify(issued.key)).subject).toBe(owner.id);
-
-    const received = b.nextRevocation();
-    a.verifier.invalidate(hash as string);
-    await a.database.notify(API_KEY_REVOKED_CHANNEL, hash as string);
-    expect(await received).toBe(issued.hash);
-
-    await expect(b.verifier.verify(issued.key)).rejects.toMatchObject({ status: 401, detail: "Invalid API key" });
-    await expect(a.verifier.verify(issued.key)).rejects.toMatchObject({ status: 401, detail: "Invalid API key" });
+describe(`API key revocation (${process.env.GATEHOUSE_TEST_PG_URL ? "postgres" : "pglite"})`, () => {
+  it("rejects key - revoked by the CLI, refused by the app once the notice arrives", async () => {
+    const { owner, id, key } = await createTestApiKey(database.current.db);
+    expect((await me(key)).status).toBe(200); // Cached from here on, for 30 s.
+    const notices = await listenForRevocations(database.current);
+    try {
+      const stderr: string[] = [];
+      const code = await run(["keys", "revoke", "--email", owner.email, "--id", id], {
+        output: { out: () => {}, err: (line) => stderr.push(line) },
+        // On Postgres the CLI has its own connection, as its own process would.
+        openDatabase: async () =>
+          database.current.url
+            ? createDb({ url: database.current.url, migrate: false, maxConnections: 1 })
+            : { ...database.current, close: async () => {} },
+        environment: () => "test",
+      });
+      expect(code, stderr.join("\n")).toBe(0);
+      await notices.next(hashApiKey(key));
+      const refused = await me(key);
+      expect(refused.status).toBe(401);
+      expect((await refused.json()).error.json.data.problem.detail).toBe("Invalid API key");
+    } finally {
+      await notices.stop();
+    }
   });
 
   it("writes last_used_at through the batched touch", async () => {
-    const created = await createTestApiKey(testDatabase.db);
-    const issued = { key: created.key, hash: hashApiKey(created.key) };
-    for (let i = 0; i < 3; i++) await b.verifier.verify(issued.key);
-    expect((await findApiKeyByHash(testDatabase.db, issued.hash))?.lastUsedAt).toBeNull();
-    await b.verifier.flush();
-    expect((await findApiKeyByHash(testDatabase.db, issued.hash))?.lastUsedAt).toBeInstanceOf(Date);
+    const verifier = createApiKeyVerifier({ store: createApiKeyStore(async () => database.current) });
+    const created = await createTestApiKey(database.current.db);
+    const hash = hashApiKey(created.key);
+    for (let i = 0; i < 3; i++) await verifier.verify(created.key);
+    expect((await findApiKeyByHash(database.current.db, hash))?.lastUsedAt).toBeNull();
+    await verifier.flush();
+    expect((await findApiKeyByHash(database.current.db, hash))?.lastUsedAt).toBeInstanceOf(Date);
+    await verifier.close();
   });
 });

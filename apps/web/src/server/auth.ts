@@ -37,6 +37,8 @@ export interface AuthServices {
   /** The browser session cookie. Ambient, so an expired or bad cookie counts as signed out. */
   cookieAuthenticator: Authenticator;
   apiKeys: ApiKeyVerifier;
+  /** Settles once this process LISTENs for key revocations (a failure is logged): tests await it. */
+  revocationsListening: Promise<void>;
   refreshTokens: RefreshTokenService;
   /** The caller's address, by `TRUSTED_PROXY_HOPS` (./client-address.ts); `null` without a trusted proxy. */
   clientAddress: (headers: Headers) => string | null;
@@ -90,12 +92,15 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     environments: [config.apiKeyEnvironment],
     onError: (error) => console.error("API key last-used update failed:", error),
   });
-  // Another instance revoked a key: drop it from this process's cache at once (LISTEN/NOTIFY);
+  // Another instance revoked a key or changed its owner: drop it from this process's cache at once (LISTEN/NOTIFY);
   // after the listener reconnects, drop the whole cache (notices sent meanwhile are lost).
-  subscribeToRevocations({
+  const revocationsListening = subscribeToRevocations({
     listen: async (channel, onPayload, onListen) => (await getDatabase()).listen(channel, onPayload, onListen),
     verifiers: [apiKeys],
-  }).catch((error: unknown) => console.error("Could not subscribe to API key revocations:", error));
+  }).then(
+    () => {},
+    (error: unknown) => console.error("Could not subscribe to API key revocations:", error),
+  );
 
   const refreshTokens = createRefreshTokenService({
     store: createRefreshTokenStore(getDatabase),
@@ -151,6 +156,7 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     ]),
     cookieAuthenticator: createAuthenticator([{ scheme: cookie(SESSION_COOKIE), verifier: ours }]),
     apiKeys,
+    revocationsListening,
     refreshTokens,
     clientAddress: addressOf,
     loginThrottle,

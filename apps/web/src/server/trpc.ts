@@ -22,9 +22,11 @@ import { findUserById, type User } from "@gatehouse/db/users";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
+import { env } from "~/env";
 import { getAuth } from "./auth";
 import { getDatabase } from "./db";
 import { isClientCredentialsToken } from "./minting-limits";
+import { isSameOriginRequest } from "./same-origin";
 import { type AppScope, scopeValidator } from "./scopes";
 
 /* ---------------------------------------------------------------- 1. Context */
@@ -144,25 +146,12 @@ function toTRPCError(error: AuthError): TRPCError {
 /* ------------------------------------------------------------ 3. Procedures */
 
 /**
- * CSRF guard for mutations authenticated by the ambient session cookie: the request must
- * come from our own origin (Origin = Host) and carry JSON, which a cross-site form cannot
- * send without a CORS preflight. Header credentials (bearer, API key) are not ambient.
+ * CSRF guard for mutations authenticated by the ambient session cookie (the rule and why:
+ * ./same-origin.ts). Header credentials (bearer, API key) are not ambient.
  */
 function assertSameOrigin(headers: Headers): void {
-  const origin = headers.get("origin");
-  const host = headers.get("x-forwarded-host") ?? headers.get("host");
-  const json = (headers.get("content-type") ?? "").toLowerCase().startsWith("application/json");
-  if (origin === null || host === null || originHost(origin) !== host || !json) {
+  if (!isSameOriginRequest(headers, new URL(env().issuer).origin)) {
     throw new TRPCError({ code: "FORBIDDEN", message: "Cross-site request refused (CSRF protection)" });
-  }
-}
-
-/** The `host` of an Origin header; `null` for an unparsable one (`Origin: null` included). */
-function originHost(origin: string): string | null {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return null;
   }
 }
 
