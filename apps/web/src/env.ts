@@ -80,12 +80,16 @@ let cached: Env | undefined;
 
 /** Parses and checks the environment on first use; later calls return the same object. */
 export function env(): Env {
-  if (cached) return cached;
-  const parsed = schema.safeParse(process.env);
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** The checks behind `env()`, on any variables (tests pass their own); throws `EnvError`. */
+export function parseEnv(source: Readonly<Record<string, string | undefined>>): Env {
+  const parsed = schema.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
     throw new EnvError(`Invalid environment: ${problems}`);
   }
-  cached = resolve(parsed.data);
-  return cached;
+  return resolve(parsed.data);
 }
