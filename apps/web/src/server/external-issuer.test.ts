@@ -25,7 +25,8 @@ let externalKey: Jwk;
 let strayKey: Jwk; // a key the external issuer never published
 
 beforeAll(async () => {
-  [externalKey, strayKey] = (await Promise.all([generateJwk("RS256"), generateJwk("RS256")])) as unknown as Jwk[];
+  externalKey = (await generateJwk("RS256")) as Jwk;
+  strayKey = (await generateJwk("RS256")) as Jwk;
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicKey } = externalKey;
   server = createServer((req, res) => {
     const body =
