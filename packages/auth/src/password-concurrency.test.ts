@@ -10,7 +10,7 @@ const argon2 = vi.hoisted(() => {
   let maxInFlight = 0;
   const held =
     <T>(kind: string, result: T) =>
-    () =>
+    (..._args: unknown[]) =>
       new Promise<T>((resolve) => {
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
