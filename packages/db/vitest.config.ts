@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
@@ -7,6 +7,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     globalSetup: ["./src/testing-setup.ts"],
     // `*.pg.db.test.ts` are meaningful on a real Postgres only: they run in the test:pg leg.
-    exclude: ["node_modules/**", ...(process.env.GATEHOUSE_TEST_PG_URL ? [] : ["**/*.pg.db.test.ts"])],
+    exclude: [...configDefaults.exclude, ...(process.env.GATEHOUSE_TEST_PG_URL ? [] : ["**/*.pg.db.test.ts"])],
   },
 });
