@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 90_000,
     hookTimeout: 120_000,
     globalSetup: ["./src/testing-setup.ts"],
+    // `*.pg.db.test.ts` are meaningful on a real Postgres only: they run in the test:pg leg.
+    exclude: [...configDefaults.exclude, ...(process.env.GATEHOUSE_TEST_PG_URL ? [] : ["**/*.pg.db.test.ts"])],
   },
 });

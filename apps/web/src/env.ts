@@ -110,16 +110,20 @@ let cached: Env | undefined;
 
 /** Parses and checks the environment on first use; later calls return the same object. */
 export function env(): Env {
-  if (cached) return cached;
-  const renamed = Object.entries(RENAMED).filter(([name]) => emptyAsUndefined(process.env[name]) !== undefined);
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** The checks behind `env()`, on any variables (tests pass their own); throws `EnvError`. */
+export function parseEnv(source: Readonly<Record<string, string | undefined>>): Env {
+  const renamed = Object.entries(RENAMED).filter(([name]) => emptyAsUndefined(source[name]) !== undefined);
   if (renamed.length) {
     throw new EnvError(`Renamed environment variables: ${renamed.map(([from, to]) => `${from} → ${to}`).join("; ")}.`);
   }
-  const parsed = schema.safeParse(process.env);
+  const parsed = schema.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
     throw new EnvError(`Invalid environment: ${problems}`);
   }
-  cached = resolve(parsed.data);
-  return cached;
+  return resolve(parsed.data);
 }

@@ -105,6 +105,7 @@ describe("createApiKeyVerifier", () => {
     const typo = key.slice(0, 20) + (key[20] === "x" ? "y" : "x") + key.slice(21);
     const error = await refusal(verifier.verify(typo));
     expect(error).toBeInstanceOf(Unauthorized);
+    expect(error).toMatchObject({ status: 401, code: "invalid_token", detail: INVALID_API_KEY });
     expect(store.lookups).toBe(0);
   });
 
@@ -133,7 +134,7 @@ describe("createApiKeyVerifier", () => {
   it("rejects key - environment not accepted", async () => {
     const { store, verifier } = setup({ environments: ["live"] });
     const { key } = store.add({}, "test");
-    expect((await refusal(verifier.verify(key))).status).toBe(401);
+    expect(await refusal(verifier.verify(key))).toMatchObject({ status: 401, code: "invalid_token" });
     expect(store.lookups).toBe(0);
   });
 
@@ -154,7 +155,11 @@ describe("createApiKeyVerifier", () => {
     const { key } = store.add({ expiresAt: new Date(T0 + 10_000) });
     await verifier.verify(key);
     clock.t = T0 + 10_000;
-    expect((await refusal(verifier.verify(key))).detail).toBe(INVALID_API_KEY);
+    expect(await refusal(verifier.verify(key))).toMatchObject({
+      status: 401,
+      code: "invalid_token",
+      detail: INVALID_API_KEY,
+    });
     expect(store.lookups).toBe(1);
   });
 
@@ -175,7 +180,7 @@ describe("createApiKeyVerifier", () => {
     store.failure = down;
     const error = await refusal(verifier.verify(key));
     expect(error).toBeInstanceOf(ServiceUnavailable);
-    expect(error.status).toBe(503);
+    expect(error).toMatchObject({ status: 503, code: "service_unavailable" });
     expect(error.cause).toBe(down);
     store.failure = null;
     expect((await verifier.verify(key)).subject).toBe(OWNER);

@@ -5,6 +5,18 @@ import { apiKeyHeader, bearer, challenge, cookie, customScheme } from "./scheme"
 
 const auth = (value: string) => new Headers({ authorization: value });
 
+/** A malformed credential header: 401 invalid_request (RFC 6750 §3.1), whatever the wording. */
+function expectMalformed(extract: () => unknown) {
+  let thrown: unknown;
+  try {
+    extract();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(Unauthorized);
+  expect(thrown).toMatchObject({ status: 401, code: "invalid_request" });
+}
+
 describe("bearer", () => {
   const scheme = bearer();
 
@@ -27,14 +39,14 @@ describe("bearer", () => {
     ["bearer behind another credential", "Basic dXNlcjpwYXNz, Bearer b"],
     ["characters outside b64token", "Bearer a;b"],
   ])("rejects header - %s", (_, value) => {
-    expect(() => scheme.extract(auth(value))).toThrow(Unauthorized);
+    expectMalformed(() => scheme.extract(auth(value)));
   });
 
   it("rejects header - two Authorization headers appended", () => {
     const headers = new Headers();
     headers.append("authorization", "Bearer a");
     headers.append("authorization", "Bearer b");
-    expect(() => scheme.extract(headers)).toThrow(Unauthorized);
+    expectMalformed(() => scheme.extract(headers));
   });
 
   it("leaves the token to later schemes - accepts() says no", () => {
@@ -78,6 +90,7 @@ describe("bearer", () => {
           }
         } catch (error) {
           expect(error).toBeInstanceOf(Unauthorized);
+          expect(error).toMatchObject({ status: 401, code: "invalid_request" });
         }
       }),
       { numRuns: 2000 },
@@ -92,11 +105,11 @@ describe("apiKeyHeader", () => {
   });
 
   it("rejects header - empty, two keys", () => {
-    expect(() => apiKeyHeader().extract(new Headers({ "x-api-key": "" }))).toThrow(Unauthorized);
+    expectMalformed(() => apiKeyHeader().extract(new Headers({ "x-api-key": "" })));
     const two = new Headers();
     two.append("x-api-key", "a");
     two.append("x-api-key", "b");
-    expect(() => apiKeyHeader().extract(two)).toThrow(Unauthorized);
+    expectMalformed(() => apiKeyHeader().extract(two));
   });
 });
 

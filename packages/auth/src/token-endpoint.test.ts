@@ -463,6 +463,29 @@ describe("request format", () => {
     expect(body.error).toBe("invalid_request");
   });
 
+  it("refuses a declared oversized body unread - 413 before a byte is pulled", async () => {
+    let pulls = 0;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          pulls++;
+          controller.enqueue(new Uint8Array(1000));
+        },
+      },
+      { highWaterMark: 0 }, // pulled only when read
+    );
+    const request = new Request(URL_, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "content-length": "100000" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    const { status, body: answer } = await call(request);
+    expect(status).toBe(413);
+    expect(answer.error).toBe("invalid_request");
+    expect(pulls).toBe(0);
+  });
+
   it("refuses a body that is not UTF-8", async () => {
     const request = new Request(URL_, {
       method: "POST",

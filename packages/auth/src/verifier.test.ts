@@ -35,6 +35,7 @@ describe("createAuthenticator", () => {
     const headers = new Headers({ authorization: "Bearer wrong", "x-api-key": "key" });
     const error = await authenticator.authenticate(headers).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Unauthorized);
+    expect(error).toMatchObject({ status: 401, code: "invalid_token" });
     expect((error as Unauthorized).headers["www-authenticate"]).toMatch(
       /^Bearer realm="gatehouse", error="invalid_token"/,
     );
@@ -44,7 +45,8 @@ describe("createAuthenticator", () => {
     const error = (await authenticator
       .authenticate(new Headers({ authorization: "Bearer a b" }))
       .catch((e) => e)) as Unauthorized;
-    expect(error.status).toBe(401);
+    expect(error).toBeInstanceOf(Unauthorized);
+    expect(error).toMatchObject({ status: 401, code: "invalid_request" });
     expect(error.headers["www-authenticate"]).toContain('error="invalid_request"');
   });
 
@@ -52,16 +54,18 @@ describe("createAuthenticator", () => {
     const down = createAuthenticator([
       { scheme: bearer(), verifier: { verify: () => Promise.reject(new ServiceUnavailable()) } },
     ]);
-    await expect(down.authenticate(new Headers({ authorization: "Bearer t" }))).rejects.toBeInstanceOf(
-      ServiceUnavailable,
-    );
+    const refusal = down.authenticate(new Headers({ authorization: "Bearer t" }));
+    await expect(refusal).rejects.toBeInstanceOf(ServiceUnavailable);
+    await expect(refusal).rejects.toMatchObject({ status: 503, code: "service_unavailable" });
   });
 
   it("refuses - a verifier that crashes never makes the caller anonymous", async () => {
     const buggy = createAuthenticator([
       { scheme: bearer(), verifier: { verify: () => Promise.reject(new Error("bug")) } },
     ]);
-    await expect(buggy.authenticate(new Headers({ authorization: "Bearer t" }))).rejects.toBeInstanceOf(Unauthorized);
+    const refusal = buggy.authenticate(new Headers({ authorization: "Bearer t" }));
+    await expect(refusal).rejects.toBeInstanceOf(Unauthorized);
+    await expect(refusal).rejects.toMatchObject({ status: 401, code: "invalid_token" });
   });
 
   it("builds the required() challenge - every scheme, no error code", () => {

@@ -3,6 +3,7 @@ import { createUser, setUserDisabled } from "@gatehouse/db/users";
 import { describe, expect, it } from "vitest";
 import { setupTestDatabase } from "~/test/database";
 import { createTRPCRequest } from "~/test/trpc-request";
+import { createTestUser } from "~/test/users";
 import { getAuth } from "./auth";
 import { appRouter } from "./routers/_app";
 import { SESSION_COOKIE } from "./session-cookies";
@@ -60,6 +61,21 @@ describe("account.get", () => {
     // The same token as a bearer header is not the browser session: account procedures refuse it.
     const bearer = appRouter.createCaller(await contextWith(await tokenFor(user.id), "header"));
     await expect(bearer.account.get()).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+
+  it("refuses a deleted user - 401 through ctx.user(), and over HTTP, while the token is still valid", async () => {
+    const user = await createTestUser(database.current.db);
+    const token = await tokenFor(user.id);
+    const before = await createTRPCRequest("notes.list", { authorization: `Bearer ${token}` });
+    expect(before.status).toBe(200);
+    // Deleted outright, not disabled: no row at all behind the token's sub (the id is our own uuid).
+    await database.current.db.execute(`delete from users where id = '${user.id}'`);
+    const caller = appRouter.createCaller(await contextWith(token));
+    await expect(caller.account.get()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    const response = await createTRPCRequest("notes.list", { authorization: `Bearer ${token}` });
+    expect(response.status).toBe(401);
+    expect((await response.json()).error.json.data.problem).toMatchObject({ status: 401, code: "invalid_token" });
+    await expect(caller.auth.me()).resolves.toMatchObject({ subject: user.id }); // the token itself is fine
   });
 
   it("refuses a disabled user - 401", async () => {

@@ -39,7 +39,9 @@ async function expectRefused(token: string, detail: RegExp, on: Verifier = verif
   );
   expect(error).toBeInstanceOf(Unauthorized);
   const refused = error as Unauthorized;
-  expect(refused.status).toBe(401);
+  // Callers switch on status and code, never on the wording.
+  expect(refused).toMatchObject({ status: 401, code: "invalid_token" });
+  expect(refused.toProblem()).toMatchObject({ status: 401, code: "invalid_token" });
   expect(refused.detail).toMatch(detail);
   // Nothing of the token comes back in the body or the headers.
   const answer = JSON.stringify(refused.toProblem()) + JSON.stringify(refused.headers);

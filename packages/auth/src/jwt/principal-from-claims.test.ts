@@ -28,8 +28,10 @@ describe("principal from claims", () => {
   });
 
   it("rejects claims - subject missing or not a string", () => {
-    expect(() => defaultPrincipal({ sub: "" })).toThrow(Unauthorized);
-    expect(() => defaultPrincipal({ sub: 7 as unknown as string })).toThrow(Unauthorized);
+    for (const sub of ["", 7 as unknown as string]) {
+      expect(() => defaultPrincipal({ sub })).toThrow(Unauthorized);
+      expect(() => defaultPrincipal({ sub })).toThrow(expect.objectContaining({ status: 401, code: "invalid_token" }));
+    }
   });
 
   it("drops ignored scopes - OIDC scopes from an external issuer", () => {

@@ -62,6 +62,7 @@ beforeEach(() => {
 
 const claims = () => ({ iss: base, aud: "api", sub: "svc", scope: "notes:read", exp: clock / 1000 + 600 });
 const tokenFor = (key: JWK) => forge({ alg: "RS256", kid: key.kid }, claims(), { jwk: key });
+const unknownKey = { status: 401, code: "invalid_token", detail: expect.stringMatching(/unknown key/) };
 const verifierWith = (extra: Partial<RemoteJwksVerifierOptions> = {}) =>
   createRemoteJwksVerifier({ issuer: base, audience: "api", algorithms: ["RS256"], now: () => clock, ...extra });
 
@@ -90,7 +91,7 @@ describe("createRemoteJwksVerifier", () => {
     state.keys = [k1, k2];
     clock += 1_000;
     // Within the cooldown an unknown kid is refused without asking the issuer again.
-    await expect(verifier.verify(tokenFor(k2))).rejects.toThrow(/unknown key/);
+    await expect(verifier.verify(tokenFor(k2))).rejects.toMatchObject(unknownKey);
     expect(state.requests).toHaveLength(1);
     clock += 30_000;
     await expect(verifier.verify(tokenFor(k2))).resolves.toBeTruthy();
@@ -105,12 +106,14 @@ describe("createRemoteJwksVerifier", () => {
     clock += 61_000;
     // The cache hit itself does not fetch; a fresh token with another kid triggers the reload.
     await expect(verifier.verify(tokenFor(k2))).resolves.toBeTruthy();
-    await expect(verifier.verify(token)).rejects.toThrow(/unknown key/);
+    await expect(verifier.verify(token)).rejects.toMatchObject(unknownKey);
   });
 
   it("rejects token - issuer's discovery names another issuer (503)", async () => {
     state.discoveryIssuer = "https://evil.test";
-    await expect(verifierWith().verify(tokenFor(k1))).rejects.toBeInstanceOf(ServiceUnavailable);
+    const refusal = verifierWith().verify(tokenFor(k1));
+    await expect(refusal).rejects.toBeInstanceOf(ServiceUnavailable);
+    await expect(refusal).rejects.toMatchObject({ status: 503, code: "issuer_unavailable" });
   });
 
   it.each(["500", "garbage"] as const)("answers 503 - issuer down before first use (%s)", async (mode) => {
@@ -128,6 +131,7 @@ describe("createRemoteJwksVerifier", () => {
       .verify(tokenFor(k1))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceUnavailable);
+    expect(error).toMatchObject({ status: 503, code: "issuer_unavailable" });
   });
 
   it("keeps known keys - issuer down later; unknown kid is then 503, not 401", async () => {
@@ -137,7 +141,9 @@ describe("createRemoteJwksVerifier", () => {
     clock += 61_000;
     await expect(verifier.verify(tokenFor(k1))).resolves.toBeTruthy();
     clock += 31_000;
-    await expect(verifier.verify(tokenFor(k2))).rejects.toBeInstanceOf(ServiceUnavailable);
+    const refusal = verifier.verify(tokenFor(k2));
+    await expect(refusal).rejects.toBeInstanceOf(ServiceUnavailable);
+    await expect(refusal).rejects.toMatchObject({ status: 503, code: "issuer_unavailable" });
     state.mode = "up";
     state.keys = [k1, k2];
     clock += 31_000;
@@ -147,7 +153,9 @@ describe("createRemoteJwksVerifier", () => {
   it("rejects token - HS256 signed with the issuer's public key", async () => {
     const verifier = verifierWith();
     const token = forge({ alg: "HS256", kid: k1.kid }, claims(), { secret: JSON.stringify(publicOf(k1)) });
-    await expect(verifier.verify(token)).rejects.toBeInstanceOf(Unauthorized);
+    const refusal = verifier.verify(token);
+    await expect(refusal).rejects.toBeInstanceOf(Unauthorized);
+    await expect(refusal).rejects.toMatchObject({ status: 401, code: "invalid_token" });
     expect(state.requests).toEqual([]); // refused before any key lookup
   });
 

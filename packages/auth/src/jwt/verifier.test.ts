@@ -51,14 +51,23 @@ describe("createJwtVerifier", () => {
   it("rejects token - typ differs when typ is required", async () => {
     const { access_token } = await issuer.createAccessToken({ sub: "u1" });
     await expect(createJwtVerifier(options({ typ: "at+jwt" })).verify(access_token)).resolves.toBeTruthy();
-    await expect(createJwtVerifier(options({ typ: "dpop+jwt" })).verify(access_token)).rejects.toThrow(/type/);
+    const refusal = createJwtVerifier(options({ typ: "dpop+jwt" })).verify(access_token);
+    await expect(refusal).rejects.toMatchObject({
+      status: 401,
+      code: "invalid_token",
+      detail: expect.stringMatching(/type/),
+    });
   });
 
   it("rejects token - missing a configured required claim", async () => {
     const { access_token } = await issuer.createAccessToken({ sub: "u1" });
     await expect(
       createJwtVerifier(options({ requiredClaims: ["sub", "tenant"] })).verify(access_token),
-    ).rejects.toThrow(/missing required claim: tenant/);
+    ).rejects.toMatchObject({
+      status: 401,
+      code: "invalid_token",
+      detail: expect.stringMatching(/missing required claim: tenant/),
+    });
   });
 
   it("freezes the principal - a cached principal cannot be altered by one caller for the next", async () => {
@@ -103,8 +112,11 @@ describe("verified-token cache", () => {
     const bad = `${access_token.slice(0, -4)}AAAA`;
     const verifier = createJwtVerifier(options());
     const checks = countSignatureChecks();
-    await expect(verifier.verify(bad)).rejects.toBeInstanceOf(Unauthorized);
-    await expect(verifier.verify(bad)).rejects.toBeInstanceOf(Unauthorized);
+    for (let i = 0; i < 2; i++) {
+      const refusal = verifier.verify(bad);
+      await expect(refusal).rejects.toBeInstanceOf(Unauthorized);
+      await expect(refusal).rejects.toMatchObject({ status: 401, code: "invalid_token" });
+    }
     expect(checks).toHaveBeenCalledTimes(2);
   });
 
@@ -131,18 +143,37 @@ describe("verified-token cache", () => {
 });
 
 describe("token parsing (property)", () => {
-  it("rejects with Unauthorized only - arbitrary strings and one-character mutations", async () => {
+  // The original's bytes, segment by segment: a mutation in the unused low bits of a
+  // segment's last base64url character decodes to the same bytes and may still verify.
+  const bytesOf = (token: string) => token.split(".").map((part) => Buffer.from(part, "base64url").toString("hex"));
+
+  it("refuses with 401 invalid_token - arbitrary strings and one-character mutations", async () => {
     const { access_token } = await issuer.createAccessToken({ sub: "u1" });
     const verifier = createJwtVerifier(options({ cache: false }));
+    await expect(verifier.verify(access_token)).resolves.toMatchObject({ subject: "u1" }); // the control
     const mutated = fc
       .tuple(fc.nat({ max: access_token.length - 1 }), fc.string({ minLength: 1, maxLength: 2 }))
       .map(([at, text]) => access_token.slice(0, at) + text + access_token.slice(at + 1));
+    let refused = 0;
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.string(), mutated), async (token) => {
-        // A mutation may land in the unused bits of the last base64url character and still verify.
-        await verifier.verify(token).catch((error: unknown) => expect(error).toBeInstanceOf(Unauthorized));
+        const outcome = await verifier.verify(token).then(
+          (principal) => ({ principal }),
+          (error: unknown) => ({ error }),
+        );
+        if ("principal" in outcome) {
+          // Accepted: only the same token in another spelling may be.
+          expect(token.length).toBe(access_token.length);
+          expect(bytesOf(token)).toEqual(bytesOf(access_token));
+          expect(outcome.principal.subject).toBe("u1");
+        } else {
+          refused++;
+          expect(outcome.error).toBeInstanceOf(Unauthorized);
+          expect(outcome.error).toMatchObject({ status: 401, code: "invalid_token" });
+        }
       }),
       { numRuns: 300 },
     );
+    expect(refused).toBeGreaterThan(200);
   });
 });

@@ -5,7 +5,7 @@ import type { Database, Db } from "../client";
 import * as schema from "../schema";
 
 // Any constant works; it only has to be the same in every process that migrates.
-const MIGRATION_LOCK_ID = 7_110_422;
+export const MIGRATION_LOCK_ID = 7_110_422;
 
 export type OpenedDatabase = Database & { migrate(folder: string): Promise<void> };
 

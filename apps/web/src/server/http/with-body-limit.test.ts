@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { countedBody } from "~/test/counted-body";
 import { withBodyLimit } from "./with-body-limit";
 
 function post(body: string | ReadableStream<Uint8Array>, headers: Record<string, string> = {}) {
@@ -12,10 +13,12 @@ describe("withBodyLimit", () => {
     expect(await (result as Request).text()).toBe("hello");
   });
 
-  it("refuses a declared oversized body - 413 problem", async () => {
-    const result = (await withBodyLimit(post("x".repeat(11), { "content-length": "11" }), 10)) as Response;
+  it("refuses a declared oversized body unread - 413 problem", async () => {
+    const body = countedBody();
+    const result = (await withBodyLimit(post(body.stream, { "content-length": "11" }), 10)) as Response;
     expect(result.status).toBe(413);
     expect(result.headers.get("content-type")).toBe("application/problem+json");
+    expect(body.pulls()).toBe(0);
   });
 
   it("refuses an undeclared (streamed) oversized body - 413", async () => {
