@@ -20,7 +20,8 @@ const systemChromium = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromiu
  * Two suites (two clones, two developers) never collide on a fixed port.
  */
 function freePort(): string {
-  const script = "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})";
+  const script =
+    "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})";
   return execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }).trim();
 }
 
@@ -58,7 +59,9 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: {
-    command: `pnpm exec next start --port ${PORT} --hostname 127.0.0.1`,
+    // The account the specs sign in with is seeded first, by the app's code from outside the
+    // server: a production server refuses GATEHOUSE_DEMO_USER.
+    command: `pnpm exec tsx e2e/seed-demo-user.ts && pnpm exec next start --port ${PORT} --hostname 127.0.0.1`,
     url: `${BASE_URL}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,
@@ -69,7 +72,6 @@ export default defineConfig({
       AUTH_ISSUER: BASE_URL,
       AUTH_JWKS: testSigningKeys(),
       GATEHOUSE_DATA_DIR: mkdtempSync(path.join(tmpdir(), "gatehouse-e2e-")),
-      GATEHOUSE_DEMO_USER: "1",
       // Short-lived access tokens, so the suite sees the session survive their expiry.
       ACCESS_TOKEN_TTL_SECONDS: "5",
       // Every browser test signs up from the same address.
