@@ -19,10 +19,13 @@ export interface ScramCredential {
 
 export const SCRAM_MECHANISM = "SCRAM-SHA-256";
 
-/** 4096 is Postgres's default and RFC 7677's minimum; the password itself is 32 random bytes. */
+/**
+ * 4096 is Postgres's default and RFC 7677's minimum; the password itself is 32 random bytes.
+ * It is used as its UTF-8 bytes, as postgres.js sends it: ours is ASCII, where SASLprep changes nothing.
+ */
 export function createScramCredential(password: string, iterations = 4096): ScramCredential {
   const salt = randomBytes(16);
-  const salted = pbkdf2Sync(password.normalize("NFKC"), salt, iterations, 32, "sha256");
+  const salted = pbkdf2Sync(password, salt, iterations, 32, "sha256");
   return {
     salt,
     iterations,
