@@ -48,8 +48,13 @@ const schema = z.object({
   /** An external OIDC issuer whose tokens the API also accepts (Auth0, Keycloak, Cognito…). */
   OIDC_ISSUER: optional(z.string().url()),
   OIDC_AUDIENCE: optional(z.string()),
-  /** Create the demo user at start. Default: on in development, off in production. */
+  /** Create the demo user at start. Default: on in development, off in production; `1` in production stops the start. */
   GATEHOUSE_DEMO_USER: flag,
+  /**
+   * Development only: the longest a client of the embedded database's socket (the CLI, a
+   * second dev server) may hold its one session before it is cut off and the app proceeds.
+   */
+  GATEHOUSE_PGLITE_HOLD_SECONDS: seconds(30),
 });
 
 export type Env = ReturnType<typeof resolve>;
@@ -71,6 +76,15 @@ function resolve(raw: z.infer<typeof schema>) {
     throw new EnvError(
       `Missing required environment variable${missing.length > 1 ? "s" : ""} in production: ${missing.join(", ")}. ` +
         "See the README's 'Environment variables' section.",
+    );
+  }
+  const demoUser =
+    raw.GATEHOUSE_DEMO_USER === undefined ? !production : ["1", "true"].includes(raw.GATEHOUSE_DEMO_USER);
+  if (production && demoUser) {
+    // Its password is printed in the README and on the login page: anyone could sign in.
+    throw new EnvError(
+      "GATEHOUSE_DEMO_USER is refused in production: the demo account's password is public. " +
+        "Unset it (sign up real users), or run with NODE_ENV=development.",
     );
   }
   const dataDir = raw.GATEHOUSE_DATA_DIR ?? path.join(/*turbopackIgnore: true*/ findProjectRoot(), ".data");
@@ -98,7 +112,12 @@ function resolve(raw: z.infer<typeof schema>) {
       address: budget(raw.SIGNUP_THROTTLE_ADDRESS_MAX_ATTEMPTS, raw.SIGNUP_THROTTLE_WINDOW_SECONDS),
     },
     oidc: raw.OIDC_ISSUER ? { issuer: raw.OIDC_ISSUER, audience: raw.OIDC_AUDIENCE } : undefined,
-    demoUser: raw.GATEHOUSE_DEMO_USER === undefined ? !production : ["1", "true"].includes(raw.GATEHOUSE_DEMO_USER),
+    demoUser,
+    /**
+     * Serve the embedded database to other local processes (the CLI), behind the password in
+     * its 0600 lock file: development only, so a production server's data is nobody else's.
+     */
+    pgliteServe: production ? undefined : { holdLimitMs: raw.GATEHOUSE_PGLITE_HOLD_SECONDS * 1000 },
   };
 }
 

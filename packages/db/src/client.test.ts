@@ -55,7 +55,10 @@ describe("createDb through an owner that serves its folder", () => {
 
   it("connects to the owner's port instead of refusing, and both see each other's rows", async () => {
     const { dataDir, owner } = await servedFolder();
-    expect(findDataDirOwner(dataDir)).toEqual({ pid: process.pid, port: expect.any(Number) });
+    expect(findDataDirOwner(dataDir)).toEqual({
+      pid: process.pid,
+      served: { port: expect.any(Number), password: expect.stringMatching(/^[\w-]{43}$/) },
+    });
     const guest = await createDb({ dataDir });
     expect(guest.kind).toBe("pglite");
     await createUser(guest.db, { email: "guest@example.com", passwordHash: "h", scopes: [] });

@@ -4,9 +4,9 @@
  * - `url` (DATABASE_URL) set → postgres.js against that server.
  * - unset → embedded PGlite persisted in `dataDir`. PGlite has no cross-process lock and
  *   silently loses writes when two processes open one folder, so we take a lock file. When
- *   another live process owns the folder and serves it (`serve: true`, see
- *   `lib/pglite-socket-server.ts`), we connect to it over loopback instead; when it does not
- *   serve, we refuse with `DataDirInUseError`.
+ *   another live process owns the folder and serves it (`serve`, see
+ *   `lib/pglite-socket-server.ts`), we connect to it over loopback with the password from its
+ *   lock file instead; when it does not serve, we refuse with `DataDirInUseError`.
  *
  * Migrations from `drizzle/` are applied on open unless `migrate: false`.
  */
@@ -46,24 +46,28 @@ export interface CreateDbOptions {
   /** A PGlite data dump to start from (tests clone a migrated template this way). */
   loadDataDir?: Blob | File | undefined;
   /**
-   * When this process opens the PGlite folder, also serve it on a loopback port (advertised in
-   * the lock file) so other processes' `createDb({ dataDir })` connect through this one.
-   * Ignored for `url` and `memory://`. Default: false.
+   * When this process opens the PGlite folder, also serve it on a loopback port, behind a
+   * random password (both in the 0600 lock file), so other processes' `createDb({ dataDir })`
+   * connect through this one. For development only: anyone who can read the lock file gets
+   * superuser SQL, so the app passes `false` in production. `true` or `{ holdLimit }` (ms a
+   * client may hold the one session; default 30 000). Ignored for `url` and `memory://`.
+   * Default: false.
    */
-  serve?: boolean;
+  serve?: boolean | { holdLimit?: number | undefined };
 }
 
 export async function createDb(options: CreateDbOptions): Promise<Database> {
   if (!options.url) {
-    const owner = options.dataDir && !options.dataDir.startsWith("memory://") && findDataDirOwner(options.dataDir);
+    const owner =
+      options.dataDir && !options.dataDir.startsWith("memory://") ? findDataDirOwner(options.dataDir) : undefined;
     // The owner migrated the folder when it opened it; its one session is not ours to run DDL in.
-    if (owner && owner.port !== undefined) return connectToDataDirOwner(owner.port);
+    if (owner?.served) return connectToDataDirOwner(owner.served);
   }
   const database = options.url
     ? await (await import("./lib/postgres-database")).openPostgres(options.url, { max: options.maxConnections ?? 10 })
     : await (await import("./lib/pglite-database")).openPglite(requireDataDir(options.dataDir), {
         loadDataDir: options.loadDataDir,
-        serve: options.serve,
+        serve: options.serve === true ? {} : options.serve || undefined,
       });
   if (options.migrate ?? true) {
     try {
@@ -78,16 +82,20 @@ export async function createDb(options: CreateDbOptions): Promise<Database> {
 
 /**
  * The embedded database through the process that owns it, on its advertised loopback port.
- * One connection (the owner runs one statement at a time anyway); no named prepared statements,
- * which would outlive us in the owner's session.
+ * One connection (the owner runs one statement at a time anyway); no named prepared statements
+ * (the owner resets its session after each of our transactions anyway). postgres.js answers
+ * the owner's SCRAM-SHA-256 challenge with the password from the lock file.
  */
-async function connectToDataDirOwner(port: number): Promise<Database> {
+async function connectToDataDirOwner({ port, password }: { port: number; password: string }): Promise<Database> {
   const { openPostgres } = await import("./lib/postgres-database");
-  const database = await openPostgres(`postgres://postgres@127.0.0.1:${port}/postgres`, {
-    max: 1,
-    prepare: false,
-    kind: "pglite",
-  });
+  const database = await openPostgres(
+    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    {
+      max: 1,
+      prepare: false,
+      kind: "pglite",
+    },
+  );
   try {
     await database.ping();
   } catch (error) {

@@ -3,8 +3,8 @@
  * `next build` imports modules in several worker processes and PGlite must have exactly
  * one owner. Kept on `globalThis` so dev-server reloads reuse it instead of reopening.
  */
-import { createDb, type Database } from "@gatehouse/db/client";
-import { env } from "~/env";
+import { type CreateDbOptions, createDb, type Database } from "@gatehouse/db/client";
+import { type Env, env } from "~/env";
 import { ensureDemoUser } from "./demo-user";
 
 const globalForDb = globalThis as unknown as { gatehouseDb?: Promise<Database> };
@@ -20,12 +20,20 @@ export function getDatabase(): Promise<Database> {
 
 async function open(): Promise<Database> {
   const config = env();
-  const database = await createDb({
-    url: config.databaseUrl,
-    dataDir: config.pgliteDir,
-    // Serve the embedded database on a loopback port so `pnpm gatehouse` (and other tools) reach it through us.
-    serve: true,
-  });
+  const database = await createDb(databaseOptions(config));
   if (config.demoUser) await ensureDemoUser(database.db);
   return database;
+}
+
+/**
+ * In development the embedded database is also served on a loopback port (behind the
+ * password in its lock file) so `pnpm gatehouse` reaches it through us; in production never:
+ * a production server's database answers no other process.
+ */
+export function databaseOptions(config: Env): CreateDbOptions {
+  return {
+    url: config.databaseUrl,
+    dataDir: config.pgliteDir,
+    serve: config.pgliteServe ? { holdLimit: config.pgliteServe.holdLimitMs } : false,
+  };
 }

@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle } from "drizzle-orm/pglite";
 import { migrate } from "drizzle-orm/pglite/migrator";
@@ -9,8 +11,11 @@ import type { OpenedDatabase } from "./postgres-database";
 
 export interface OpenPgliteOptions {
   loadDataDir?: Blob | File | undefined;
-  /** Serve the database on a loopback port and advertise it in the lock file (folders only). */
-  serve?: boolean | undefined;
+  /**
+   * Serve the database on a loopback port, behind a random password, and advertise both in
+   * the 0600 lock file (folders only). `holdLimit`: see `PgliteSocketServerOptions`.
+   */
+  serve?: { holdLimit?: number | undefined } | undefined;
 }
 
 export async function openPglite(dataDir: string, options: OpenPgliteOptions = {}): Promise<OpenedDatabase> {
@@ -18,6 +23,11 @@ export async function openPglite(dataDir: string, options: OpenPgliteOptions = {
   const lock = inMemory ? undefined : acquireDataDirLock(dataDir);
   let client: PGlite;
   try {
+    if (!inMemory) {
+      // Owner-only: the database holds password hashes and key hashes.
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      chmodSync(dataDir, 0o700);
+    }
     client = await PGlite.create({ dataDir, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
   } catch (error) {
     lock?.release();
@@ -39,8 +49,15 @@ export async function openPglite(dataDir: string, options: OpenPgliteOptions = {
   if (options.serve && lock) {
     try {
       const { startPgliteSocketServer } = await import("./pglite-socket-server");
-      server = await startPgliteSocketServer(client, { onNotification: dispatch });
-      lock.advertisePort(server.port);
+      // 32 random bytes: only a process that can read the owner's lock file gets in.
+      const password = randomBytes(32).toString("base64url");
+      server = await startPgliteSocketServer(client, {
+        password,
+        onNotification: dispatch,
+        listenedChannels: () => listeners.keys(),
+        holdLimit: options.serve.holdLimit,
+      });
+      lock.advertise({ port: server.port, password });
     } catch (error) {
       await client.close().catch(() => {});
       lock.release();
