@@ -24,8 +24,8 @@ export default async function ApiKeysPage() {
         <h1>API keys</h1>
         <p className="muted">
           Scripts and services call the API with a key in the <code>X-API-Key</code> header (or as{" "}
-          <code>Authorization: Bearer</code>). A key never holds more scopes than you do, and expires in 90 days
-          unless you choose otherwise.
+          <code>Authorization: Bearer</code>). A key never holds more scopes than you do, and expires in 90 days unless
+          you choose otherwise.
         </p>
         <ApiKeyManager grantableScopes={grantable} />
       </main>
