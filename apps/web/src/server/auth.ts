@@ -18,6 +18,7 @@ import { findUserByEmail, type User, updateUserPasswordHash } from "@gatehouse/d
 import { env } from "~/env";
 import { createApiKeyStore } from "./api-key-store";
 import { getDatabase } from "./db";
+import { logInternalError } from "./internal-error";
 import { routeByIssuer } from "./issuer-router";
 import { loadKeySet } from "./keys";
 import { createThrottle, type Throttle } from "./login-throttle";
@@ -74,14 +75,14 @@ async function build(): Promise<AuthServices> {
     validator: scopeValidator,
     // A gk_test_ key pasted into production (or the reverse) is refused offline.
     environments: [config.apiKeyEnvironment],
-    onError: (error) => console.error("API key last-used update failed:", error),
+    onError: (error) => logInternalError("API key last-used update", error),
   });
   // Another instance revoked a key: drop it from this process's cache at once (LISTEN/NOTIFY);
   // after the listener reconnects, drop the whole cache (notices sent meanwhile are lost).
   subscribeToRevocations({
     listen: async (channel, onPayload, onListen) => (await getDatabase()).listen(channel, onPayload, onListen),
     verifiers: [apiKeys],
-  }).catch((error: unknown) => console.error("Could not subscribe to API key revocations:", error));
+  }).catch((error: unknown) => logInternalError("API key revocation subscription", error));
 
   const refreshTokens = createRefreshTokenService({
     store: createRefreshTokenStore(getDatabase),
@@ -111,7 +112,7 @@ async function build(): Promise<AuthServices> {
       if (!principal || principal.claims.key_id !== clientId) return null;
       return { subject: principal.subject, kind: "api_key", scopes: principal.scopes, claims: { key_id: clientId } };
     },
-    onError: (error) => console.error("token endpoint:", error),
+    onError: (error) => logInternalError("token endpoint", error),
   });
 
   return {

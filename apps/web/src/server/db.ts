@@ -23,6 +23,9 @@ async function open(): Promise<Database> {
   const database = await createDb({
     url: config.databaseUrl,
     dataDir: config.pgliteDir,
+    // Bounded waits: a database that is down or restarting is a prompt 503, never a hung request.
+    connectTimeoutSeconds: config.databaseConnectTimeoutSeconds,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
     // Serve the embedded database on a loopback port so `pnpm gatehouse` (and other tools) reach it through us.
     serve: true,
   });

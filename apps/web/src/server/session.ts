@@ -6,6 +6,7 @@ import "server-only";
 import type { User } from "@gatehouse/db/users";
 import { cookies, headers } from "next/headers";
 import { getAuth } from "./auth";
+import { logInternalError } from "./internal-error";
 import { REFRESH_COOKIE, SESSION_COOKIE } from "./session-cookies";
 import { newSessionCookies } from "./session-tokens";
 
@@ -22,7 +23,7 @@ export async function endSession(): Promise<void> {
     const { refreshTokens } = await getAuth();
     // Revoke the whole family, so a copied refresh token dies with the sign-out. A database
     // outage must not keep the user signed in on this device: cookies are cleared regardless.
-    await refreshTokens.revoke(refreshToken).catch((error: unknown) => console.error("sign-out revoke failed:", error));
+    await refreshTokens.revoke(refreshToken).catch((error: unknown) => logInternalError("sign-out revoke", error));
   }
   jar.delete({ name: SESSION_COOKIE, path: "/" });
   jar.delete({ name: REFRESH_COOKIE, path: "/" });

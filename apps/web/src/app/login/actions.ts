@@ -3,6 +3,7 @@
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { authenticatePassword, clientAddress, getAuth } from "~/server/auth";
+import { logInternalError } from "~/server/internal-error";
 import { passwordThrottleKey } from "~/server/login-throttle";
 import { endSession, startSession } from "~/server/session";
 import { type FormState, readCredentials } from "./credentials";
@@ -31,8 +32,11 @@ export async function signIn(_previous: FormState, form: FormData): Promise<Form
     await loginThrottle.record(key, user ? "success" : "failure");
     if (user) await startSession(user);
   } catch (error) {
-    console.error("sign-in failed:", error);
-    return { values: { email }, error: "Sign-in is unavailable right now. Try again in a moment." };
+    const requestId = logInternalError("sign-in", error);
+    return {
+      values: { email },
+      error: `Sign-in is unavailable right now. Try again in a moment. (Request ${requestId})`,
+    };
   }
   if (!user) return { values: { email }, error: "Wrong email or password." };
   redirect("/account");
