@@ -74,17 +74,26 @@ export function describeDatabaseError(error: unknown): string {
 }
 
 function describeOne(link: Record<string, unknown>): string {
-  const name = typeof link.name === "string" ? link.name : "Error";
   const code = typeof link.code === "string" ? ` ${link.code}` : "";
   const message = typeof link.message === "string" ? link.message : "";
-  // drizzle: the SQL text has only placeholders; the params line is the values.
-  if (typeof link.query === "string" && "params" in link) return `${name}: Failed query: ${oneLine(link.query)}`;
+  // drizzle's message is "Failed query: <sql>\nparams: <values>": keep the SQL (placeholders only).
+  const shown =
+    typeof link.query === "string" && message.startsWith("Failed query")
+      ? `Failed query: ${oneLine(link.query)}`
+      : // Server messages quote values (`invalid input syntax for type uuid: "…"`): drop every quoted part.
+        redactQuoted(oneLine(message));
   const identifiers = IDENTIFIER_FIELDS.flatMap((field) =>
     typeof link[field] === "string" ? [`${field}=${link[field]}`] : [],
   );
-  // Server messages quote values (`invalid input syntax for type uuid: "…"`): drop every quoted part.
-  const text = `${name}${code}: ${redactQuoted(oneLine(message))}`;
+  const text = `${nameOf(link)}${code}: ${shown}`;
   return identifiers.length ? `${text} (${identifiers.join(", ")})` : text;
+}
+
+/** drizzle's DrizzleQueryError keeps the name "Error"; its class name says more. */
+function nameOf(link: Record<string, unknown>): string {
+  const name = typeof link.name === "string" ? link.name : "Error";
+  const className = (link.constructor as { name?: unknown } | undefined)?.name;
+  return name === "Error" && typeof className === "string" && className !== "Object" ? className : name;
 }
 
 function redactQuoted(text: string): string {
