@@ -25,10 +25,10 @@ beforeAll(async () => {
   authorization = `Bearer ${token.access_token}`;
 });
 
-const procedures = Object.entries(appRouter._def.procedures as Record<string, AnyProcedure>);
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, AnyProcedure>);
 
 function call(path: string, input: unknown) {
-  const procedure = (appRouter._def.procedures as Record<string, AnyProcedure>)[path];
+  const procedure = (appRouter._def.procedures as unknown as Record<string, AnyProcedure>)[path];
   const method = procedure?._def.type === "mutation" ? "POST" : "GET";
   return createTRPCRequest(path, { authorization }, { method, input });
 }
