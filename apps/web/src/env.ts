@@ -21,6 +21,8 @@ const schema = z.object({
   DATABASE_CONNECT_TIMEOUT_SECONDS: seconds(5),
   /** Longest an app query may run (Postgres `statement_timeout`) before it is cancelled and answered 503. */
   DATABASE_STATEMENT_TIMEOUT_MS: seconds(5000),
+  /** Longest a tRPC procedure may take before the caller gets 503 + Retry-After (e.g. queued while the database is down). */
+  REQUEST_TIMEOUT_MS: seconds(8000),
   /** Folder for the embedded database and development keys. Default: `<repo>/.data`. */
   GATEHOUSE_DATA_DIR: optional(z.string()),
   /** `iss` of our tokens and the discovery `issuer`; the app's public origin. */
@@ -59,6 +61,7 @@ function resolve(raw: z.infer<typeof schema>) {
     databaseUrl: raw.DATABASE_URL,
     databaseConnectTimeoutSeconds: raw.DATABASE_CONNECT_TIMEOUT_SECONDS,
     databaseStatementTimeoutMs: raw.DATABASE_STATEMENT_TIMEOUT_MS,
+    requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
     dataDir: path.resolve(/*turbopackIgnore: true*/ dataDir),
     /** The embedded database's folder (used when `databaseUrl` is unset). */
     pgliteDir: path.resolve(/*turbopackIgnore: true*/ dataDir, "pglite"),

@@ -21,10 +21,12 @@ import { findUserById, type User } from "@gatehouse/db/users";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
+import { env } from "~/env";
 import { getAuth } from "./auth";
 import { databaseUnavailable } from "./database-unavailable";
 import { getDatabase } from "./db";
 import { INTERNAL_ERROR_DETAIL, type InternalErrorProblem, internalErrorProblem, requestIdOf } from "./internal-error";
+import { withinDeadline } from "./request-deadline";
 import { type AppScope, scopeValidator } from "./scopes";
 
 /* ---------------------------------------------------------------- 1. Context */
@@ -169,12 +171,17 @@ function originHost(origin: string): string | null {
  * A credential that was sent but is bad is a 401 even on public procedures (never a silent
  * anonymous), and an AuthError thrown deeper (say by `ctx.user()`) keeps its 401/403/503.
  * A database that is down or restarting, wherever a procedure met it, is a 503 here — the one
- * place, so no router has to catch it.
+ * place, so no router has to catch it — and so is a procedure still waiting past REQUEST_TIMEOUT_MS.
  */
 const authBoundary = t.middleware(async ({ ctx, type, next }) => {
   if (ctx.authError) throw toTRPCError(ctx.authError);
   if (type === "mutation" && ctx.source === "cookie") assertSameOrigin(ctx.headers);
-  const result = await next();
+  let result: Awaited<ReturnType<typeof next>>;
+  try {
+    result = await withinDeadline(next(), env().requestTimeoutMs);
+  } catch (error) {
+    throw toTRPCError(error as AuthError);
+  }
   if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR") {
     const cause = result.error.cause;
     const known = isAuthError(cause) ? cause : databaseUnavailable(cause);

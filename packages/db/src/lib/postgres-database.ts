@@ -28,6 +28,9 @@ export async function openPostgres(url: string, options: OpenPostgresOptions): P
     prepare: options.prepare ?? true,
     onnotice: () => {},
     ...(options.connectTimeoutSeconds === undefined ? {} : { connect_timeout: options.connectTimeoutSeconds }),
+    // Reconnect soon after a restart: postgres.js's default backoff grows to 20 s between
+    // attempts, and queued queries (and so requests) wait through it.
+    backoff: (attempts: number) => Math.min(0.05 * 2 ** attempts, 1),
     // Sent as a startup parameter, so it holds on every pooled connection and after each reconnect.
     connection: {
       application_name: "gatehouse",
