@@ -457,12 +457,13 @@ describe("request format", () => {
     const authenticatePassword = vi.fn(options.authenticatePassword);
     const authenticateClient = vi.fn(options.authenticateClient);
     build({ authenticatePassword, authenticateClient });
-    for (const params of [
+    const cases: Record<string, string>[] = [
       { grant_type: "password", username: "ada@example.com\0", password: PASSWORD },
       { grant_type: "password", username: "ada@example.com", password: `${PASSWORD}\0` },
       { grant_type: "client_credentials", client_id: KEY_ID, client_secret: `\0${KEY_SECRET}` },
       { grant_type: "refresh_token", refresh_token: "a\0b" },
-    ]) {
+    ];
+    for (const params of cases) {
       const { status, body } = await call(form(params));
       expect(status).toBe(400);
       expect(body).toEqual({ error: "invalid_request", error_description: "A parameter contains a NUL character" });

@@ -80,3 +80,10 @@ describe("describeDatabaseError", () => {
     expect(line).toBe('PostgresError 22P02: invalid input syntax for type uuid: "…"');
   });
 });
+
+describe("describeDatabaseError on a copied message", () => {
+  it("drops a params line another error copied from drizzle's message", () => {
+    const line = describeDatabaseError(new Error("Failed query: select $1\nparams: ada@example.com,secret"));
+    expect(line).toBe("Error: Failed query: select $1");
+  });
+});

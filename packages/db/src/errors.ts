@@ -80,8 +80,9 @@ function describeOne(link: Record<string, unknown>): string {
   const shown =
     typeof link.query === "string" && message.startsWith("Failed query")
       ? `Failed query: ${oneLine(link.query)}`
-      : // Server messages quote values (`invalid input syntax for type uuid: "…"`): drop every quoted part.
-        redactQuoted(oneLine(message));
+      : // Server messages quote values (`invalid input syntax for type uuid: "…"`): drop every quoted
+        // part, and a drizzle-style params line copied into another error's message.
+        redactQuoted(oneLine(message.replace(/\nparams:[\s\S]*$/, "")));
   const identifiers = IDENTIFIER_FIELDS.flatMap((field) =>
     typeof link[field] === "string" ? [`${field}=${link[field]}`] : [],
   );

@@ -100,6 +100,7 @@ describe("the token endpoint's failure path", () => {
     const body = await response.json();
     expect(body).toMatchObject({ error: "temporarily_unavailable", request_id: expect.stringMatching(UUID) });
     expect(logged()).toContain(`[request ${body.request_id}] token endpoint failed`);
+    expect(logged()).not.toContain("ada@example.com");
   });
 });
 
