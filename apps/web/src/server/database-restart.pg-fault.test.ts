@@ -57,6 +57,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  delete process.env.REQUEST_TIMEOUT_MS;
   (globalThis as { gatehouseDb?: Promise<Database> }).gatehouseDb = undefined;
   await database?.close().catch(() => {});
   server?.remove();

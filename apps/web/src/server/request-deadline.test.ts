@@ -2,13 +2,17 @@
  * A procedure that waits on a database that never answers (a query queued for a pool that
  * cannot reconnect) answers 503 with Retry-After at the deadline, instead of hanging.
  */
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { createTRPCRequest } from "~/test/trpc-request";
 import { getAuth } from "./auth";
 import { withinDeadline } from "./request-deadline";
 
 // env() is read lazily, on the first request: this is the deadline every procedure here gets.
 process.env.REQUEST_TIMEOUT_MS = "300";
+// The worker process may run other files next: they must not inherit this deadline.
+afterAll(() => {
+  delete process.env.REQUEST_TIMEOUT_MS;
+});
 
 afterEach(() => {
   vi.useRealTimers();
