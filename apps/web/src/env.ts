@@ -17,6 +17,12 @@ const schema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   /** postgres:// URL; unset → the embedded PGlite database in GATEHOUSE_DATA_DIR. */
   DATABASE_URL: optional(z.string().url()),
+  /** Seconds to wait for a database connection before answering 503 (postgres.js `connect_timeout`). */
+  DATABASE_CONNECT_TIMEOUT_SECONDS: seconds(5),
+  /** Longest an app query may run (Postgres `statement_timeout`) before it is cancelled and answered 503. */
+  DATABASE_STATEMENT_TIMEOUT_MS: seconds(5000),
+  /** Longest a tRPC procedure may take before the caller gets 503 + Retry-After (e.g. queued while the database is down). */
+  REQUEST_TIMEOUT_MS: seconds(8000),
   /** Folder for the embedded database and development keys. Default: `<repo>/.data`. */
   GATEHOUSE_DATA_DIR: optional(z.string()),
   /** `iss` of our tokens and the discovery `issuer`; the app's public origin. */
@@ -91,6 +97,9 @@ function resolve(raw: z.infer<typeof schema>) {
   return {
     production,
     databaseUrl: raw.DATABASE_URL,
+    databaseConnectTimeoutSeconds: raw.DATABASE_CONNECT_TIMEOUT_SECONDS,
+    databaseStatementTimeoutMs: raw.DATABASE_STATEMENT_TIMEOUT_MS,
+    requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
     dataDir: path.resolve(/*turbopackIgnore: true*/ dataDir),
     /** The embedded database's folder (used when `databaseUrl` is unset). */
     pgliteDir: path.resolve(/*turbopackIgnore: true*/ dataDir, "pglite"),

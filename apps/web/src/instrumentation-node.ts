@@ -5,6 +5,7 @@
  */
 import { EnvError, env } from "./env";
 import { getDatabase } from "./server/db";
+import { logInternalError } from "./server/internal-error";
 
 if (process.env.NEXT_PHASE !== "phase-production-build") {
   try {
@@ -16,6 +17,6 @@ if (process.env.NEXT_PHASE !== "phase-production-build") {
   }
   getDatabase().catch((error: unknown) => {
     // Not fatal: a Postgres that is still starting is retried on the next request (503 until then).
-    console.error("Database not available yet:", error instanceof Error ? error.message : error);
+    logInternalError("database open at start-up (retried on the next request)", error);
   });
 }

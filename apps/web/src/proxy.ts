@@ -8,6 +8,7 @@
 import { isRefreshTokenError } from "@gatehouse/auth/refresh-token";
 import { type NextRequest, NextResponse } from "next/server";
 import { problemResponse } from "~/server/http/problem-response";
+import { logInternalError } from "~/server/internal-error";
 import { REFRESH_COOKIE, SESSION_COOKIE } from "~/server/session-cookies";
 import { rotatedSessionCookies, secondsLeft } from "~/server/session-tokens";
 
@@ -29,7 +30,7 @@ export async function proxy(request: NextRequest): Promise<Response> {
   } catch (error) {
     if (!isRefreshTokenError(error)) {
       // Database down: leave the cookies alone; this request is simply unauthenticated.
-      console.error("session renewal failed:", error);
+      logInternalError("session renewal", error);
       return NextResponse.next();
     }
     // Spent, revoked or expired: the session is over; drop both cookies.

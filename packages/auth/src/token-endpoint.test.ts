@@ -495,6 +495,25 @@ describe("request format", () => {
     expect((await call(request)).body.error).toBe("invalid_request");
   });
 
+  it("refuses a NUL in any parameter - 400 invalid_request, the ports never called", async () => {
+    const authenticatePassword = vi.fn(options.authenticatePassword);
+    const authenticateClient = vi.fn(options.authenticateClient);
+    build({ authenticatePassword, authenticateClient });
+    const cases: Record<string, string>[] = [
+      { grant_type: "password", username: "ada@example.com\0", password: PASSWORD },
+      { grant_type: "password", username: "ada@example.com", password: `${PASSWORD}\0` },
+      { grant_type: "client_credentials", client_id: KEY_ID, client_secret: `\0${KEY_SECRET}` },
+      { grant_type: "refresh_token", refresh_token: "a\0b" },
+    ];
+    for (const params of cases) {
+      const { status, body } = await call(form(params));
+      expect(status).toBe(400);
+      expect(body).toEqual({ error: "invalid_request", error_description: "A parameter contains a NUL character" });
+    }
+    expect(authenticatePassword).not.toHaveBeenCalled();
+    expect(authenticateClient).not.toHaveBeenCalled();
+  });
+
   it("refuses a missing grant_type - invalid_request; an unknown one - unsupported_grant_type", async () => {
     expect((await call(form({ username: "a" }))).body.error).toBe("invalid_request");
     const unknown = await call(form({ grant_type: "authorization_code", code: "x" }));
@@ -575,6 +594,17 @@ describe("a port that fails", () => {
       });
     }
     expect(onError).toHaveBeenCalledTimes(3);
+  });
+
+  it("sends the reference onError returns as request_id, and nothing of the error", async () => {
+    build({ authenticatePassword: down, onError: () => "3f1c9a52-7e1b-4c1e-9d2a-000000000001" });
+    const { status, body } = await call(form({ grant_type: "password", username: "a", password: "b" }));
+    expect(status).toBe(503);
+    expect(body).toEqual({
+      error: "temporarily_unavailable",
+      error_description: "The service is temporarily unavailable",
+      request_id: "3f1c9a52-7e1b-4c1e-9d2a-000000000001",
+    });
   });
 
   it("answers 503 when the refresh-token store is down, on login and on refresh", async () => {

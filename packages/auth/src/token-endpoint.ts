@@ -90,8 +90,12 @@ export interface TokenEndpointOptions {
   maxBodyBytes?: number;
   /** Realm of the `WWW-Authenticate: Basic` challenge. Default: `"gatehouse"`. */
   realm?: string;
-  /** Called with every unexpected error (a port that threw) before the 503 goes out; for logs. */
-  onError?: (error: unknown) => void;
+  /**
+   * Called with every unexpected error (a port that threw) before the 503 goes out; for logs.
+   * May return a reference for this occurrence (a request id string), sent as `request_id` in the
+   * error body so a user can quote it; the body never carries the error itself.
+   */
+  onError?: (error: unknown) => unknown;
   /** Clock in ms, for tests. Default: `Date.now`. */
   now?: () => number;
 }
@@ -291,14 +295,19 @@ export function createTokenEndpoint(options: TokenEndpointOptions): (request: Re
         return json(error.status, { error: error.error, error_description: error.description }, error.headers);
       }
       // A port threw (database down, key store gone): the client may retry; the cause goes to logs only.
+      let requestId: unknown;
       try {
-        onError?.(error);
+        requestId = onError?.(error);
       } catch {
         // A failing logger must not turn the 503 into a 500.
       }
       return json(
         503,
-        { error: "temporarily_unavailable", error_description: "The service is temporarily unavailable" },
+        {
+          error: "temporarily_unavailable",
+          error_description: "The service is temporarily unavailable",
+          ...(typeof requestId === "string" ? { request_id: requestId } : {}),
+        },
         { "retry-after": "5" },
       );
     }
@@ -342,6 +351,10 @@ function parseForm(body: string): Map<string, string> {
       throw new TokenError(400, "invalid_request", `A parameter is repeated${shown}`);
     }
     seen.add(name);
+    // A NUL cannot be stored in Postgres text: refuse it here (400) rather than fail deeper (503).
+    if (name.includes("\0") || value.includes("\0")) {
+      throw new TokenError(400, "invalid_request", "A parameter contains a NUL character");
+    }
     if (value !== "") params.set(name, value);
   }
   return params;

@@ -43,6 +43,13 @@ export interface CreateDbOptions {
   migrate?: boolean;
   /** postgres.js pool size. Default: 10. */
   maxConnections?: number;
+  /**
+   * `url` only: seconds to wait for a connection before failing, so a request never hangs on a
+   * database that is down or restarting. Default: 5.
+   */
+  connectTimeoutSeconds?: number;
+  /** `url` only: Postgres `statement_timeout` in milliseconds for app queries (not migrations). Default: 5000. */
+  statementTimeoutMs?: number;
   /** A PGlite data dump to start from (tests clone a migrated template this way). */
   loadDataDir?: Blob | File | undefined;
   /**
@@ -56,6 +63,9 @@ export interface CreateDbOptions {
   serve?: boolean | { holdLimit?: number | undefined };
 }
 
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 5;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
+
 export async function createDb(options: CreateDbOptions): Promise<Database> {
   if (!options.url) {
     const owner =
@@ -64,7 +74,11 @@ export async function createDb(options: CreateDbOptions): Promise<Database> {
     if (owner?.served) return connectToDataDirOwner(owner.served);
   }
   const database = options.url
-    ? await (await import("./lib/postgres-database")).openPostgres(options.url, { max: options.maxConnections ?? 10 })
+    ? await (await import("./lib/postgres-database")).openPostgres(options.url, {
+        max: options.maxConnections ?? 10,
+        connectTimeoutSeconds: options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
+        statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      })
     : await (await import("./lib/pglite-database")).openPglite(requireDataDir(options.dataDir), {
         loadDataDir: options.loadDataDir,
         serve: options.serve === true ? {} : options.serve || undefined,
@@ -94,6 +108,7 @@ async function connectToDataDirOwner({ port, password }: { port: number; passwor
       max: 1,
       prepare: false,
       kind: "pglite",
+      connectTimeoutSeconds: DEFAULT_CONNECT_TIMEOUT_SECONDS,
     },
   );
   try {

@@ -4,23 +4,25 @@
  * Safe to import from client components: no server code here.
  */
 import { z } from "zod";
+import { text } from "./input-schemas";
 
 export const NOTE_TITLE_MAX = 200;
 export const NOTE_BODY_MAX = 10_000;
 
-export const noteTitle = z
-  .string()
+export const noteTitle = text()
   .trim()
   .min(1, "Enter a title.")
   .max(NOTE_TITLE_MAX, `Titles are at most ${NOTE_TITLE_MAX} characters.`);
 
-export const noteBody = z
-  .string()
-  .max(NOTE_BODY_MAX, `Notes are at most ${NOTE_BODY_MAX.toLocaleString("en")} characters.`);
+export const noteBody = text().max(
+  NOTE_BODY_MAX,
+  `Notes are at most ${NOTE_BODY_MAX.toLocaleString("en")} characters.`,
+);
 
-export const noteId = z.object({ id: z.uuid() });
+// Strict: an unknown field is a 400 naming it (see ./input-schemas).
+export const noteId = z.strictObject({ id: z.uuid() });
 
-export const newNoteInput = z.object({ title: noteTitle, body: noteBody.default("") });
+export const newNoteInput = z.strictObject({ title: noteTitle, body: noteBody.default("") });
 
 /** The fields given change; the others keep their value. */
 export const noteChangesInput = noteId.extend({ title: noteTitle.optional(), body: noteBody.optional() });

@@ -20,6 +20,7 @@ import { createApiKeyStore } from "./api-key-store";
 import { createAttemptThrottle } from "./attempt-throttle";
 import { clientAddress } from "./client-address";
 import { getDatabase } from "./db";
+import { logInternalError } from "./internal-error";
 import { routeByIssuer } from "./issuer-router";
 import { loadKeySet } from "./keys";
 import { createLoginThrottle } from "./login-throttle";
@@ -90,7 +91,7 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     validator: scopeValidator,
     // A gk_test_ key pasted into production (or the reverse) is refused offline.
     environments: [config.apiKeyEnvironment],
-    onError: (error) => console.error("API key last-used update failed:", error),
+    onError: (error) => logInternalError("API key last-used update", error),
   });
   // Another instance revoked a key or changed its owner: drop it from this process's cache at once (LISTEN/NOTIFY);
   // after the listener reconnects, drop the whole cache (notices sent meanwhile are lost).
@@ -99,7 +100,9 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     verifiers: [apiKeys],
   }).then(
     () => {},
-    (error: unknown) => console.error("Could not subscribe to API key revocations:", error),
+    (error: unknown) => {
+      logInternalError("API key revocation subscription", error);
+    },
   );
 
   const refreshTokens = createRefreshTokenService({
@@ -142,7 +145,7 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
         ...(typeof exp === "number" ? { expiresAt: exp } : {}),
       };
     },
-    onError: (error) => console.error("token endpoint:", error),
+    onError: (error) => logInternalError("token endpoint", error),
   });
 
   return {

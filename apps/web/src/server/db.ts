@@ -34,6 +34,9 @@ export function databaseOptions(config: Env): CreateDbOptions {
   return {
     url: config.databaseUrl,
     dataDir: config.pgliteDir,
+    // Bounded waits: a database that is down or restarting is a prompt 503, never a hung request.
+    connectTimeoutSeconds: config.databaseConnectTimeoutSeconds,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
     serve: config.pgliteServe ? { holdLimit: config.pgliteServe.holdLimitMs } : false,
   };
 }

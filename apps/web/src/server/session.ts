@@ -6,6 +6,7 @@ import "server-only";
 import type { User } from "@gatehouse/db/users";
 import { cookies, headers } from "next/headers";
 import { getAuth } from "./auth";
+import { logInternalError } from "./internal-error";
 import { REFRESH_COOKIE, SESSION_COOKIE } from "./session-cookies";
 import { newSessionCookies } from "./session-tokens";
 
@@ -30,7 +31,7 @@ export async function endSession(): Promise<"revoked" | "revocation_failed"> {
       // The whole family, so a copied refresh token dies with the sign-out (OWASP ASVS V7.4.1).
       await (await getAuth()).refreshTokens.revoke(refreshToken);
     } catch (error) {
-      console.error("internal error: sign-out could not revoke the session's refresh tokens:", error);
+      logInternalError("sign-out revoke", error);
       outcome = "revocation_failed";
     }
   }

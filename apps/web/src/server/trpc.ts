@@ -24,8 +24,11 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import { env } from "~/env";
 import { getAuth } from "./auth";
+import { databaseUnavailable } from "./database-unavailable";
 import { getDatabase } from "./db";
+import { INTERNAL_ERROR_DETAIL, type InternalErrorProblem, internalErrorProblem, requestIdOf } from "./internal-error";
 import { isClientCredentialsToken } from "./minting-limits";
+import { withinDeadline } from "./request-deadline";
 import { isSameOriginRequest } from "./same-origin";
 import { type AppScope, scopeValidator } from "./scopes";
 
@@ -76,7 +79,7 @@ async function loadUser(database: () => Promise<Database>, id: string): Promise<
   try {
     row = await findUserById((await database()).db, id);
   } catch (cause) {
-    throw new ServiceUnavailable("The account database is unavailable", { cause });
+    throw databaseUnavailable(cause) ?? cause;
   }
   if (!row || row.disabledAt) throw new Unauthorized("This account no longer exists or is disabled");
   return row;
@@ -119,11 +122,19 @@ const t = initTRPC
     transformer: superjson,
     errorFormatter({ shape, error }) {
       const cause = error.cause;
-      const problem: ProblemDetails | null = isAuthError(cause) ? cause.toProblem() : null;
+      // An unexpected error's message is its cause's (drizzle's has the SQL and its parameters):
+      // the client gets a fixed text and the request id the route's onError logged it under.
+      const internal = error.code === "INTERNAL_SERVER_ERROR" && !isAuthError(cause);
+      const problem: ProblemDetails | InternalErrorProblem | null = isAuthError(cause)
+        ? cause.toProblem()
+        : internal
+          ? internalErrorProblem(requestIdOf(error))
+          : null;
       // Never leak internals: no stack on the wire, in any environment.
       const { stack: _stack, ...data } = shape.data;
       return {
         ...shape,
+        message: internal ? INTERNAL_ERROR_DETAIL : shape.message,
         data: {
           ...data,
           problem,
@@ -158,13 +169,22 @@ function assertSameOrigin(headers: Headers): void {
 /**
  * A credential that was sent but is bad is a 401 even on public procedures (never a silent
  * anonymous), and an AuthError thrown deeper (say by `ctx.user()`) keeps its 401/403/503.
+ * A database that is down or restarting, wherever a procedure met it, is a 503 here — the one
+ * place, so no router has to catch it — and so is a procedure still waiting past REQUEST_TIMEOUT_MS.
  */
 const authBoundary = t.middleware(async ({ ctx, type, next }) => {
   if (ctx.authError) throw toTRPCError(ctx.authError);
   if (type === "mutation" && ctx.source === "cookie") assertSameOrigin(ctx.headers);
-  const result = await next();
-  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR" && isAuthError(result.error.cause)) {
-    return { ...result, error: toTRPCError(result.error.cause) };
+  let result: Awaited<ReturnType<typeof next>>;
+  try {
+    result = await withinDeadline(next(), env().requestTimeoutMs);
+  } catch (error) {
+    throw toTRPCError(error as AuthError);
+  }
+  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR") {
+    const cause = result.error.cause;
+    const known = isAuthError(cause) ? cause : databaseUnavailable(cause);
+    if (known) return { ...result, error: toTRPCError(known) };
   }
   return result;
 });

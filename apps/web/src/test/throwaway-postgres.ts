@@ -13,7 +13,8 @@ import path from "node:path";
 export interface ThrowawayPostgres {
   url: string;
   stop(): void;
-  start(): void;
+  /** `wait: false` returns as soon as the server is launched, so callers see it starting up (57P03). */
+  start(options?: { wait?: boolean }): void;
   remove(): void;
 }
 
@@ -60,14 +61,14 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   run(path.join(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
   const pgCtl = path.join(bin, "pg_ctl");
   let running = false;
-  const start = () => {
+  const start = ({ wait = true }: { wait?: boolean } = {}) => {
     if (running) return;
     run(pgCtl, [
       "-D",
       data,
       "-l",
       path.join(dir, "log"),
-      "-w",
+      wait ? "-w" : "-W",
       "-o",
       `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
       "start",

@@ -16,6 +16,10 @@ export interface OpenPostgresOptions {
   prepare?: boolean;
   /** What the database is; "pglite" when reached through the embedded database's owner. Default: "postgres". */
   kind?: Database["kind"];
+  /** Seconds to wait for a connection (TCP + startup) before the query fails with CONNECT_TIMEOUT. Default: 30 (postgres.js). */
+  connectTimeoutSeconds?: number;
+  /** Server-side `statement_timeout` in milliseconds (57014 when it fires). Default: none. */
+  statementTimeoutMs?: number;
 }
 
 export async function openPostgres(url: string, options: OpenPostgresOptions): Promise<OpenedDatabase> {
@@ -23,7 +27,15 @@ export async function openPostgres(url: string, options: OpenPostgresOptions): P
     max: options.max,
     prepare: options.prepare ?? true,
     onnotice: () => {},
-    connection: { application_name: "gatehouse" },
+    ...(options.connectTimeoutSeconds === undefined ? {} : { connect_timeout: options.connectTimeoutSeconds }),
+    // Reconnect soon after a restart: postgres.js's default backoff grows to 20 s between
+    // attempts, and queued queries (and so requests) wait through it.
+    backoff: (attempts: number) => Math.min(0.05 * 2 ** attempts, 1),
+    // Sent as a startup parameter, so it holds on every pooled connection and after each reconnect.
+    connection: {
+      application_name: "gatehouse",
+      ...(options.statementTimeoutMs === undefined ? {} : { statement_timeout: options.statementTimeoutMs }),
+    },
   });
   const db = drizzle({ client: sql, schema, casing: "snake_case" }) as unknown as Db;
   return {

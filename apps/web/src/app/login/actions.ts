@@ -3,6 +3,7 @@
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getAuth } from "~/server/auth";
+import { logInternalError } from "~/server/internal-error";
 import { endSession, startSession } from "~/server/session";
 import { signInWithPassword } from "~/server/sign-in";
 import { type FormState, readCredentials, waitText } from "./credentials";
@@ -30,8 +31,11 @@ export async function signIn(_previous: FormState, form: FormData): Promise<Form
     }
     await startSession(result.user);
   } catch (error) {
-    console.error("sign-in failed:", error);
-    return { values: { email }, error: "Sign-in is unavailable right now. Try again in a moment." };
+    const requestId = logInternalError("sign-in", error);
+    return {
+      values: { email },
+      error: `Sign-in is unavailable right now. Try again in a moment. (Request ${requestId})`,
+    };
   }
   redirect("/account");
 }

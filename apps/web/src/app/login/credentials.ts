@@ -1,4 +1,5 @@
 /** Reading an email/password form: the checks both sign-in and sign-up share. */
+import { isStorableText } from "~/lib/input-schemas";
 
 export interface FormState {
   values: { email: string };
@@ -19,9 +20,12 @@ export function readCredentials(
   const email = typeof rawEmail === "string" ? rawEmail.trim().slice(0, 320) : "";
   const password = typeof rawPassword === "string" ? rawPassword : "";
   const fieldErrors: FormState["fieldErrors"] = {};
-  if (email === "") fieldErrors.email = "Enter your email address.";
+  // A NUL would reach Postgres (and its error the logs); refuse it as a field error, like any typo.
+  if (!isStorableText(email)) fieldErrors.email = "The email address contains characters that are not allowed.";
+  else if (email === "") fieldErrors.email = "Enter your email address.";
   else if (!EMAIL.test(email) || email.length > 254) fieldErrors.email = "Enter a valid email address.";
-  if (password === "") fieldErrors.password = "Enter your password.";
+  if (!isStorableText(password)) fieldErrors.password = "The password contains characters that are not allowed.";
+  else if (password === "") fieldErrors.password = "Enter your password.";
   else if (password.length > MAX_PASSWORD) fieldErrors.password = `Passwords are at most ${MAX_PASSWORD} characters.`;
   if (fieldErrors.email || fieldErrors.password) {
     return { ok: false, state: { values: { email }, error: "Check the highlighted fields.", fieldErrors } };

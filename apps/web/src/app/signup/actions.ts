@@ -4,6 +4,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { type FormState, readCredentials, waitText } from "~/app/login/credentials";
 import { getAuth } from "~/server/auth";
+import { logInternalError } from "~/server/internal-error";
 import { startSession } from "~/server/session";
 import { signUpWithThrottle } from "~/server/sign-up";
 
@@ -33,8 +34,11 @@ export async function signUp(_previous: FormState, form: FormData): Promise<Form
     }
     await startSession(result.user);
   } catch (error) {
-    console.error("sign-up failed:", error);
-    return { values: { email }, error: "Sign-up is unavailable right now. Try again in a moment." };
+    const requestId = logInternalError("sign-up", error);
+    return {
+      values: { email },
+      error: `Sign-up is unavailable right now. Try again in a moment. (Request ${requestId})`,
+    };
   }
   redirect("/account");
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { noInput } from "~/lib/input-schemas";
 import { getAuth } from "../auth";
 import { router, sessionProcedure } from "../trpc";
 
@@ -8,25 +9,25 @@ import { router, sessionProcedure } from "../trpc";
  */
 export const accountRouter = router({
   /** The signed-in user's account row, without the password hash. */
-  get: sessionProcedure.query(({ ctx }) => {
+  get: sessionProcedure.input(noInput).query(({ ctx }) => {
     const { passwordHash: _hidden, ...account } = ctx.account;
     return account;
   }),
 
   /** Live sign-ins (refresh-token families); `current` marks the one making this request. */
-  sessions: sessionProcedure.query(async ({ ctx }) => {
+  sessions: sessionProcedure.input(noInput).query(async ({ ctx }) => {
     const families = await (await getAuth()).refreshTokens.listActiveFamilies(ctx.account.id);
     return families.map((family) => ({ ...family, current: family.familyId === ctx.principal.claims.sid }));
   }),
 
   /** Signs one sign-in out (its refresh tokens die; its access token lapses within minutes). */
-  revokeSession: sessionProcedure.input(z.object({ familyId: z.uuid() })).mutation(async ({ ctx, input }) => {
+  revokeSession: sessionProcedure.input(z.strictObject({ familyId: z.uuid() })).mutation(async ({ ctx, input }) => {
     const revoked = await (await getAuth()).refreshTokens.revokeFamily(ctx.account.id, input.familyId);
     return { revoked };
   }),
 
   /** "Sign out everywhere": every refresh-token family of this user is revoked. */
-  signOutEverywhere: sessionProcedure.mutation(async ({ ctx }) => {
+  signOutEverywhere: sessionProcedure.input(noInput).mutation(async ({ ctx }) => {
     const revoked = await (await getAuth()).refreshTokens.revokeAllForUser(ctx.account.id);
     return { revoked };
   }),

@@ -3,6 +3,7 @@ import { listApiKeys, revokeApiKey } from "@gatehouse/db/api-keys";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { env } from "~/env";
+import { noInput, text } from "~/lib/input-schemas";
 import { getAuth } from "../auth";
 import { createApiKey, MAX_API_KEY_LIFETIME_DAYS } from "../create-api-key";
 import { mintingLimits } from "../minting-limits";
@@ -12,10 +13,10 @@ import { credentialMintingProcedure, router, scopedProcedure } from "../trpc";
 const keyReader = scopedProcedure("api_keys:read");
 const keyWriter = scopedProcedure("api_keys:write");
 
-const createInput = z.object({
-  name: z.string().trim().min(1, "Give the key a name").max(100),
+const createInput = z.strictObject({
+  name: text().trim().min(1, "Give the key a name").max(100),
   scopes: z
-    .array(z.string().refine((scope) => scopes.has(scope), "Unknown scope"))
+    .array(text().refine((scope) => scopes.has(scope), "Unknown scope"))
     .min(1, "Choose at least one scope")
     .max(32),
   /** Days until the key stops working; `null` = never (until revoked); omitted = 90 days. */
@@ -38,10 +39,12 @@ export const apiKeysRouter = router({
     }),
 
   /** The user's keys: never the secret, never the digest. */
-  list: keyReader.query(async ({ ctx }) => listApiKeys((await ctx.database()).db, ctx.principal.subject)),
+  list: keyReader
+    .input(noInput)
+    .query(async ({ ctx }) => listApiKeys((await ctx.database()).db, ctx.principal.subject)),
 
   /** Revokes one of the user's own keys, in this process at once and in every instance via NOTIFY. */
-  revoke: keyWriter.input(z.object({ id: z.uuid() })).mutation(async ({ ctx, input }) => {
+  revoke: keyWriter.input(z.strictObject({ id: z.uuid() })).mutation(async ({ ctx, input }) => {
     const database = await ctx.database();
     const hash = await revokeApiKey(database.db, { userId: ctx.principal.subject, id: input.id });
     if (!hash) throw new TRPCError({ code: "NOT_FOUND", message: "No such API key" });

@@ -1,5 +1,6 @@
 import { createNote, deleteNote, getNote, listNotes, type Note, updateNote } from "@gatehouse/db/notes";
 import { TRPCError } from "@trpc/server";
+import { noInput } from "~/lib/input-schemas";
 import { newNoteInput, noteChangesInput, noteId } from "~/lib/note-input";
 import { middleware, router, scopedProcedure } from "../trpc";
 
@@ -24,7 +25,7 @@ function found(note: Note | undefined): Note {
 
 export const notesRouter = router({
   /** The caller's notes, newest first. */
-  list: notesReader.query(async ({ ctx }) => listNotes((await ctx.database()).db, ctx.ownerId)),
+  list: notesReader.input(noInput).query(async ({ ctx }) => listNotes((await ctx.database()).db, ctx.ownerId)),
 
   get: notesReader
     .input(noteId)

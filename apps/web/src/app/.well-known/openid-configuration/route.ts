@@ -1,10 +1,11 @@
 import { env } from "~/env";
 import { getAuth } from "~/server/auth";
+import { withErrorBoundary } from "~/server/http/with-error-boundary";
 
 export const dynamic = "force-dynamic";
 
 /** OIDC discovery, so other services verify our tokens with any OIDC library. */
-export async function GET(): Promise<Response> {
+export const GET = withErrorBoundary("discovery route", async (): Promise<Response> => {
   const { issuer } = env();
   const { keySet } = await getAuth();
   const base = issuer.replace(/\/$/, "");
@@ -23,4 +24,4 @@ export async function GET(): Promise<Response> {
     },
     { headers: { "cache-control": "public, max-age=300" } },
   );
-}
+});

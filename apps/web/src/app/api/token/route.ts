@@ -1,4 +1,5 @@
 import { getAuth } from "~/server/auth";
+import { withErrorBoundary } from "~/server/http/with-error-boundary";
 
 export const dynamic = "force-dynamic";
 
@@ -7,4 +8,7 @@ async function handler(request: Request): Promise<Response> {
   return (await getAuth()).tokenEndpoint(request);
 }
 
-export { handler as DELETE, handler as GET, handler as PATCH, handler as POST, handler as PUT };
+// The endpoint answers its own errors (RFC 6749 §5.2); the boundary catches what escapes it (key loading).
+const guarded = withErrorBoundary("token route", handler);
+
+export { guarded as DELETE, guarded as GET, guarded as PATCH, guarded as POST, guarded as PUT };

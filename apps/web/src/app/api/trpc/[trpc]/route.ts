@@ -1,6 +1,8 @@
 import { isAuthError } from "@gatehouse/auth/errors";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { withBodyLimit } from "~/server/http/with-body-limit";
+import { withErrorBoundary } from "~/server/http/with-error-boundary";
+import { logInternalError } from "~/server/internal-error";
 import { appRouter } from "~/server/routers/_app";
 import { createContext } from "~/server/trpc";
 
@@ -27,10 +29,13 @@ async function handler(incoming: Request) {
       }
       return { headers };
     },
+    // Same error object as the errorFormatter's, so the logged request id is the answered one.
     onError({ error, path }) {
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
+      if (error.code === "INTERNAL_SERVER_ERROR") logInternalError(`tRPC ${path ?? "?"}`, error);
     },
   });
 }
 
-export { handler as GET, handler as POST };
+const guarded = withErrorBoundary("tRPC route", handler);
+
+export { guarded as GET, guarded as POST };
