@@ -70,6 +70,22 @@ describe("login throttle", () => {
     expect((await t.reserve({ username: "linus@example.com", address: "203.0.113.7" })).allowed).toBe(false);
   });
 
+  it("budgets an overlong username like any other - its key stays storable, so the guess is counted, not a 503", async () => {
+    // A 3 000-character username (the token endpoint takes any length) once made the key too
+    // large for the btree index on auth_attempts: every such guess failed as "unavailable".
+    const t = throttle(() => 5_000_000);
+    // Incompressible (a long run of one letter would be compressed into the index and fit).
+    let seed = 1;
+    const letters = Array.from({ length: 3000 }, () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return "abcdefghijklmnopqrstuvwxyz0123456789"[seed % 36];
+    });
+    const long = `${letters.join("")}@example.com`;
+    for (let i = 0; i < 3; i++) expect(await fail(t, long, "203.0.113.8")).toBe(true);
+    // Spellings of it still share its budget.
+    expect((await t.reserve({ username: long.toUpperCase(), address: "203.0.113.8" })).allowed).toBe(false);
+  });
+
   it("is shared by instances: attempts counted by one refuse at the other", async () => {
     // On Postgres the second instance has its own connection pool; on PGlite one database is all there is.
     const url = database.current.url;

@@ -21,6 +21,7 @@
  * guesses a day against one account, while its existing sessions, refresh tokens and API
  * keys keep working.
  */
+import { createHash } from "node:crypto";
 import type { PasswordThrottle } from "@gatehouse/auth/token-endpoint";
 import { type AttemptThrottle, type Budget, checkBudget } from "./attempt-throttle";
 
@@ -71,7 +72,10 @@ export function createLoginThrottle(options: LoginThrottleOptions): PasswordThro
  * Postgres with a UTF-8 locale `lower('İ')` is `i`, while JavaScript lower-cases it to
  * `i` + U+0307. So: trimmed, lower-cased one code point at a time (no final-sigma rule),
  * compatibility-decomposed with the combining marks dropped, and ς ı folded to σ i (ICU and
- * Turkish lower-casing).
+ * Turkish lower-casing). A key longer than {@link MAX_ACCOUNT_KEY_LENGTH} is replaced by its
+ * SHA-256: a username of a few thousand characters (the token endpoint takes any length) would
+ * not fit the btree index on `auth_attempts` (at most ~2.7 kB a row), and every guess with it
+ * would fail as "unavailable" instead of being counted.
  */
 export function accountKey(username: string): string {
   // A lone surrogate would make encodeURIComponent throw.
@@ -82,5 +86,9 @@ export function accountKey(username: string): string {
     .replace(/\p{M}/gu, "")
     .replace(/ς/g, "σ")
     .replace(/ı/g, "i");
-  return encodeURIComponent(folded);
+  const key = encodeURIComponent(folded);
+  return key.length <= MAX_ACCOUNT_KEY_LENGTH ? key : `sha256.${createHash("sha256").update(key).digest("hex")}`;
 }
+
+/** Well inside the index's row limit, with the pair key's address (100 characters URI-encoded) beside it. */
+const MAX_ACCOUNT_KEY_LENGTH = 256;
