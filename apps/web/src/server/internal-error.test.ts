@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { POST as token } from "~/app/api/token/route";
+import { sessionHeaders } from "~/test/credentials";
 import { setupTestDatabase } from "~/test/database";
 import { createTRPCRequest } from "~/test/trpc-request";
 import { createTestUser } from "~/test/users";
@@ -71,10 +72,13 @@ describe("an internal error in a procedure", () => {
   });
 
   it("answers 503 with Retry-After when the database cannot be reached, not 500", async () => {
-    const authorization = await bearerFor(await createTestUser(database.current.db));
+    const user = await createTestUser(database.current.db);
+    const authorization = await bearerFor(user);
+    const session = await sessionHeaders(user);
     databaseFailsWith(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }));
     for (const path of ["notes.list", "account.get", "apiKeys.list"]) {
-      const response = await createTRPCRequest(path, { authorization });
+      // account.* answers only the browser session.
+      const response = await createTRPCRequest(path, path.startsWith("account.") ? session : { authorization });
       expect(response.status, path).toBe(503);
       expect(response.headers.get("retry-after")).toBe("5");
       expect((await response.json()).error.json.data.problem).toMatchObject({

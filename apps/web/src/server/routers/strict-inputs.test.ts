@@ -7,22 +7,26 @@
 import { listApiKeys } from "@gatehouse/db/api-keys";
 import type { AnyProcedure } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
+import { sessionHeaders } from "~/test/credentials";
 import { setupTestDatabase } from "~/test/database";
 import { createTRPCRequest } from "~/test/trpc-request";
 import { createTestUser } from "~/test/users";
 import { getAuth } from "../auth";
 import { scopes } from "../scopes";
+import type { Meta } from "../trpc";
 import { appRouter } from "./_app";
 
 const database = setupTestDatabase();
 let owner: Awaited<ReturnType<typeof createTestUser>>;
 let authorization: string;
+let session: Record<string, string>;
 
 beforeAll(async () => {
   owner = await createTestUser(database.current.db, { scopes: scopes.all });
   const { issuer } = await getAuth();
   const token = await issuer.createAccessToken({ sub: owner.id, kind: "user", scope: scopes.all.join(" ") });
   authorization = `Bearer ${token.access_token}`;
+  session = await sessionHeaders(owner);
 });
 
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, AnyProcedure>);
@@ -30,7 +34,10 @@ const procedures = Object.entries(appRouter._def.procedures as unknown as Record
 function call(path: string, input: unknown) {
   const procedure = (appRouter._def.procedures as unknown as Record<string, AnyProcedure>)[path];
   const method = procedure?._def.type === "mutation" ? "POST" : "GET";
-  return createTRPCRequest(path, { authorization }, { method, input });
+  // Session-only procedures (account.*) answer the browser session, never a bearer token.
+  const sessionOnly = (procedure?._def.meta as Meta | undefined)?.auth;
+  const headers = sessionOnly && "session" in sessionOnly ? session : { authorization };
+  return createTRPCRequest(path, headers, { method, input });
 }
 
 describe("every procedure's input is strict", () => {
