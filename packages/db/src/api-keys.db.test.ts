@@ -7,6 +7,7 @@ import {
   findUserApiKey,
   insertApiKey,
   listApiKeys,
+  ParentKeyRevoked,
   revokeApiKey,
   touchApiKeys,
 } from "./api-keys";
@@ -33,7 +34,10 @@ function fakeKey() {
   return { key, keyHash: createHash("sha256").update(key).digest("hex"), start: key.slice(0, 6) };
 }
 
-async function addKey(owner: User, overrides: { scopes?: string[]; expiresAt?: Date | null; name?: string } = {}) {
+async function addKey(
+  owner: User,
+  overrides: { scopes?: string[]; expiresAt?: Date | null; name?: string; parentKeyId?: string } = {},
+) {
   const { keyHash, start } = fakeKey();
   const row = await insertApiKey(database.db, {
     userId: owner.id,
@@ -42,6 +46,7 @@ async function addKey(owner: User, overrides: { scopes?: string[]; expiresAt?: D
     start,
     scopes: overrides.scopes ?? ["notes:read"],
     expiresAt: overrides.expiresAt ?? null,
+    parentKeyId: overrides.parentKeyId ?? null,
   });
   return { row, keyHash };
 }
@@ -102,17 +107,53 @@ describe("api keys", () => {
 
   it("refuses revoke - another user's key, leaving it live", async () => {
     const { row, keyHash } = await addKey(ada);
-    expect(await revokeApiKey(database.db, { userId: bob.id, id: row.id })).toBeNull();
+    expect(await revokeApiKey(database.db, { userId: bob.id, id: row.id })).toEqual([]);
     expect((await findApiKeyByHash(database.db, keyHash))?.revokedAt).toBeNull();
   });
 
   it("revokes the owner's key once, returning its hash for the revocation notice", async () => {
     const { row, keyHash } = await addKey(ada);
     const at = new Date("2030-06-01T12:00:00Z");
-    expect(await revokeApiKey(database.db, { userId: ada.id, id: row.id, at })).toBe(keyHash);
+    expect(await revokeApiKey(database.db, { userId: ada.id, id: row.id, at })).toEqual([keyHash]);
     expect((await findApiKeyByHash(database.db, keyHash))?.revokedAt).toEqual(at);
-    expect(await revokeApiKey(database.db, { userId: ada.id, id: row.id })).toBeNull();
-    expect(await revokeApiKey(database.db, { userId: ada.id, id: "not-a-uuid" })).toBeNull();
+    expect(await revokeApiKey(database.db, { userId: ada.id, id: row.id })).toEqual([]);
+    expect(await revokeApiKey(database.db, { userId: ada.id, id: "not-a-uuid" })).toEqual([]);
+  });
+
+  it("revokes the keys a key minted, down the generations, and only those", async () => {
+    const parent = await addKey(ada);
+    const child = await addKey(ada, { parentKeyId: parent.row.id });
+    const grandchild = await addKey(ada, { parentKeyId: child.row.id });
+    const sibling = await addKey(ada);
+    const hashes = await revokeApiKey(database.db, { userId: ada.id, id: parent.row.id });
+    expect(hashes).toEqual([parent.keyHash, child.keyHash, grandchild.keyHash]);
+    for (const { keyHash } of [parent, child, grandchild]) {
+      expect((await findApiKeyByHash(database.db, keyHash))?.revokedAt).not.toBeNull();
+    }
+    expect((await findApiKeyByHash(database.db, sibling.keyHash))?.revokedAt).toBeNull();
+  });
+
+  it("refuses to store a child of a revoked key - no orphan outlives its parent", async () => {
+    const parent = await addKey(ada);
+    await revokeApiKey(database.db, { userId: ada.id, id: parent.row.id });
+    await expect(addKey(ada, { parentKeyId: parent.row.id })).rejects.toBeInstanceOf(ParentKeyRevoked);
+    const theirs = await addKey(bob);
+    await expect(addKey(ada, { parentKeyId: theirs.row.id })).rejects.toBeInstanceOf(ParentKeyRevoked);
+  });
+
+  it("leaves no live child when minting races the parent's revocation (a real race only on Postgres: one PGlite connection serialises them)", async () => {
+    for (let round = 0; round < 5; round++) {
+      const parent = await addKey(ada);
+      const mints = Array.from({ length: 10 }, () => addKey(ada, { parentKeyId: parent.row.id }).catch(() => null));
+      const [revoked, ...children] = await Promise.all([
+        revokeApiKey(database.db, { userId: ada.id, id: parent.row.id }),
+        ...mints,
+      ]);
+      expect(revoked[0]).toBe(parent.keyHash);
+      for (const child of children) {
+        if (child) expect((await findApiKeyByHash(database.db, child.keyHash))?.revokedAt).not.toBeNull();
+      }
+    }
   });
 
   it("touches a batch in one statement, at most once per interval, never backwards", async () => {

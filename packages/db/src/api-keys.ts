@@ -3,14 +3,14 @@
  * hashed values (`keyHash`, hex SHA-256), and never returns a hash except to the caller that
  * revoked the key (so it can publish the revocation).
  */
-import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "./client";
 import { isUuid } from "./lib/is-uuid";
 import { type ApiKeyRow, apiKeys, users } from "./schema";
 
 /** A key as its owner may see it: everything but the hash. */
-export type ApiKeyInfo = Omit<ApiKeyRow, "keyHash">;
+export type ApiKeyInfo = Omit<ApiKeyRow, "keyHash" | "parentKeyId">;
 
 /** A key with what verification needs from its owner, read in one query. */
 export interface ApiKeyWithOwner {
@@ -32,6 +32,13 @@ export interface NewApiKey {
   start: string;
   scopes: readonly string[];
   expiresAt?: Date | null;
+  /** The key minting this one (a key calling `apiKeys.create`); it must be live, and revoking it revokes this one. */
+  parentKeyId?: string | null;
+}
+
+/** The minting key was revoked (or never existed) by the time its child was stored. */
+export class ParentKeyRevoked extends Error {
+  override name = "ParentKeyRevoked";
 }
 
 const info = {
@@ -47,17 +54,32 @@ const info = {
 };
 
 export async function insertApiKey(db: Db, input: NewApiKey): Promise<ApiKeyInfo> {
-  const [row] = await db
-    .insert(apiKeys)
-    .values({
-      userId: input.userId,
-      name: input.name,
-      keyHash: input.keyHash,
-      start: input.start,
-      scopes: [...input.scopes],
-      expiresAt: input.expiresAt ?? null,
-    })
-    .returning(info);
+  const values = {
+    userId: input.userId,
+    name: input.name,
+    keyHash: input.keyHash,
+    start: input.start,
+    scopes: [...input.scopes],
+    expiresAt: input.expiresAt ?? null,
+    parentKeyId: input.parentKeyId ?? null,
+  };
+  const { parentKeyId } = values;
+  if (parentKeyId === null) return insertedRow(await db.insert(apiKeys).values(values).returning(info));
+  return db.transaction(async (tx) => {
+    // FOR SHARE waits for a revocation of the parent in flight (its UPDATE) and blocks one that
+    // starts now until this child is committed, where the cascade's next statement sees it.
+    const [parent] = await tx
+      .select({ id: apiKeys.id })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.id, parentKeyId), eq(apiKeys.userId, values.userId), isNull(apiKeys.revokedAt)))
+      .for("share");
+    if (!parent) throw new ParentKeyRevoked("The API key minting this key is no longer live");
+    return insertedRow(await tx.insert(apiKeys).values(values).returning(info));
+  });
+}
+
+function insertedRow(rows: ApiKeyInfo[]): ApiKeyInfo {
+  const [row] = rows;
   if (!row) throw new Error("insert returned no row");
   return row;
 }
@@ -174,19 +196,42 @@ export async function findUserApiKey(db: Db, ref: { userId: string; id: string }
 }
 
 /**
- * Revokes one of the owner's keys. Returns the key's hash, for the caller to publish the
- * revocation to every instance's cache; `null` when there is no such live key of this owner
+ * Revokes one of the owner's keys and every live key it minted, down the generations (a stolen
+ * key's children die with it). Returns their hashes, the named key's first, for the caller to
+ * publish to every instance's cache; empty when there is no such live key of this owner
  * (someone else's key, an unknown id, or already revoked), so one user can never revoke
  * another's key and a repeated revoke publishes nothing.
  */
-export async function revokeApiKey(db: Db, ref: { userId: string; id: string; at?: Date }): Promise<string | null> {
-  if (!isUuid(ref.userId) || !isUuid(ref.id)) return null;
-  const [row] = await db
-    .update(apiKeys)
-    .set({ revokedAt: ref.at ?? new Date() })
-    .where(and(eq(apiKeys.id, ref.id), eq(apiKeys.userId, ref.userId), isNull(apiKeys.revokedAt)))
-    .returning({ keyHash: apiKeys.keyHash });
-  return row?.keyHash ?? null;
+export async function revokeApiKey(db: Db, ref: { userId: string; id: string; at?: Date }): Promise<string[]> {
+  if (!isUuid(ref.userId) || !isUuid(ref.id)) return [];
+  const at = ref.at ?? new Date();
+  return db.transaction(async (tx) => {
+    let revoked = await tx
+      .update(apiKeys)
+      .set({ revokedAt: at })
+      .where(and(eq(apiKeys.id, ref.id), eq(apiKeys.userId, ref.userId), isNull(apiKeys.revokedAt)))
+      .returning({ id: apiKeys.id, keyHash: apiKeys.keyHash });
+    const hashes = revoked.map((row) => row.keyHash);
+    // The keys it minted, and theirs, one generation per statement: each statement reads anew,
+    // so a child committed while its parent's row was locked by us is found by the next one.
+    while (revoked.length) {
+      revoked = await tx
+        .update(apiKeys)
+        .set({ revokedAt: at })
+        .where(
+          and(
+            inArray(
+              apiKeys.parentKeyId,
+              revoked.map((row) => row.id),
+            ),
+            isNull(apiKeys.revokedAt),
+          ),
+        )
+        .returning({ id: apiKeys.id, keyHash: apiKeys.keyHash });
+      hashes.push(...revoked.map((row) => row.keyHash));
+    }
+    return hashes;
+  });
 }
 
 export interface TouchApiKeysOptions {

@@ -3,7 +3,7 @@
  * After editing, run `pnpm --filter @gatehouse/db generate` and commit `drizzle/`.
  */
 import { relations, sql } from "drizzle-orm";
-import { index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
 
@@ -44,9 +44,15 @@ export const apiKeys = pgTable(
     expiresAt: timestamp({ withTimezone: true }),
     lastUsedAt: timestamp({ withTimezone: true }),
     revokedAt: timestamp({ withTimezone: true }),
+    /** The key that minted this one, if a key did: revoking it revokes this key too (#10 §2). */
+    parentKeyId: uuid().references((): AnyPgColumn => apiKeys.id, { onDelete: "cascade" }),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("api_keys_key_hash_key").on(t.keyHash), index("api_keys_user_id_idx").on(t.userId)],
+  (t) => [
+    uniqueIndex("api_keys_key_hash_key").on(t.keyHash),
+    index("api_keys_user_id_idx").on(t.userId),
+    index("api_keys_parent_key_id_idx").on(t.parentKeyId),
+  ],
 );
 
 export const apiKeysRelations = relations(apiKeys, ({ one }) => ({

@@ -11,7 +11,7 @@ export interface KeysRevokeInput {
 }
 
 /**
- * Revokes one of the user's keys. After the UPDATE, publishes the key's hash on
+ * Revokes one of the user's keys, and the keys it minted. After the UPDATE, publishes the key's hash on
  * `API_KEY_REVOKED_CHANNEL`, so every running app instance drops it from its cache at once
  * instead of accepting it until the cache entry expires. Revoking a revoked key changes nothing.
  */
@@ -22,10 +22,11 @@ export async function keysRevoke(
   const id = requireOption(input.id, "id");
   const { database } = context;
   const owner = await findUserOrFail(database.db, input.email);
-  const hash = await revokeApiKey(database.db, { userId: owner.id, id, at: context.now?.() ?? new Date() });
-  if (hash) {
-    await database.notify(API_KEY_REVOKED_CHANNEL, hash);
-    context.output.err(`Revoked API key ${id} of ${owner.email}`);
+  const hashes = await revokeApiKey(database.db, { userId: owner.id, id, at: context.now?.() ?? new Date() });
+  if (hashes.length) {
+    for (const hash of hashes) await database.notify(API_KEY_REVOKED_CHANNEL, hash);
+    const minted = hashes.length - 1;
+    context.output.err(`Revoked API key ${id} of ${owner.email}${minted ? ` and ${minted} key(s) it minted` : ""}`);
     return;
   }
   // Nothing changed: say why (not theirs or unknown, or revoked before).

@@ -111,7 +111,7 @@ it("rejects key - revoked after the database restarted, through the re-establish
     // Notices flow again: another instance revokes and publishes, this one refuses at once.
     other = await createDb({ url: server.url, migrate: false, maxConnections: 1 });
     expect((await instance.verifier.verify(later.key)).subject).toBe(later.owner.id);
-    const hash = await later.revoke();
+    const [hash] = await later.revoke();
     expect((await instance.verifier.verify(later.key)).subject).toBe(later.owner.id); // Cached: not yet told.
     const heard = instance.nextRevocation();
     await other.notify(API_KEY_REVOKED_CHANNEL, hash as string);

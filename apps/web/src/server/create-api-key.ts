@@ -3,8 +3,8 @@
  * both apply the same rules. Imports nothing `server-only`: the CLI runs under plain Node.
  */
 import { issueApiKey } from "@gatehouse/auth/api-key";
-import { Forbidden } from "@gatehouse/auth/errors";
-import { type ApiKeyInfo, insertApiKey } from "@gatehouse/db/api-keys";
+import { Forbidden, Unauthorized } from "@gatehouse/auth/errors";
+import { type ApiKeyInfo, insertApiKey, ParentKeyRevoked } from "@gatehouse/db/api-keys";
 import type { Db } from "@gatehouse/db/client";
 import type { User } from "@gatehouse/db/users";
 import type { MintingLimits } from "./minting-limits";
@@ -64,6 +64,11 @@ export async function createApiKey(db: Db, input: CreateApiKeyInput): Promise<Ap
     start: issued.start,
     scopes: issued.scopes,
     expiresAt,
+    parentKeyId: limits?.parentKeyId ?? null,
+  }).catch((error: unknown) => {
+    // Revoked between its verification (perhaps cached) and this insert: no orphan child.
+    if (error instanceof ParentKeyRevoked) throw new Unauthorized("Invalid API key");
+    throw error;
   });
   return { ...row, key: issued.key };
 }

@@ -13,12 +13,12 @@ const principal = (kind: Principal["kind"], claims: Record<string, unknown>, sco
 describe("mintingLimits", () => {
   it("passes a user sign-in's own scopes, with no expiry limit - it renews itself until signed out", () => {
     const limits = mintingLimits(principal("user", { sub: "u1", exp: 1_900_000_000, sid: "s" }, ["notes:read"]));
-    expect(limits).toEqual({ scopes: ["notes:read"], notAfter: null });
+    expect(limits).toEqual({ scopes: ["notes:read"], notAfter: null, parentKeyId: null });
   });
 
-  it("limits an API key's children to its scopes and its expiry", () => {
+  it("limits an API key's children to its scopes and its expiry, and ties them to it", () => {
     const limits = mintingLimits(principal("api_key", { sub: "u1", key_id: "k", exp: 1_900_000_000 }));
-    expect(limits).toEqual({ scopes: ["api_keys:write"], notAfter: new Date(1_900_000_000_000) });
+    expect(limits).toEqual({ scopes: ["api_keys:write"], notAfter: new Date(1_900_000_000_000), parentKeyId: "k" });
     expect(mintingLimits(principal("api_key", { sub: "u1", key_id: "k" })).notAfter).toBeNull();
   });
 

@@ -11,13 +11,16 @@ export interface MintingLimits {
   scopes: readonly string[];
   /** The new key may not expire after this; `null` = no limit from the credential. */
   notAfter: Date | null;
+  /** The minting key's id when a key mints: the child is revoked with it. */
+  parentKeyId: string | null;
 }
 
 /**
  * - A user sign-in (the session cookie, a password-grant token): its own scopes, no expiry
  *   limit (it renews itself through its refresh token until signed out; the key's own default
  *   lifetime still applies).
- * - An API key: its effective scopes, and it expires no later than the key (its `exp` claim).
+ * - An API key: its effective scopes, it expires no later than the key (its `exp` claim), and
+ *   it is revoked with the key (its `key_id`): a stolen key's children do not outlive it.
  * - A client-credentials token (it carries `client_id`) or any `service` principal: refused.
  *   It is a short-lived derivative of a key; a key minted from it would outlive it.
  */
@@ -26,9 +29,14 @@ export function mintingLimits(principal: Principal): MintingLimits {
   const exp = principal.claims.exp;
   if (principal.kind === "api_key") {
     // An API key without `exp` never expires; any other number is the key's expiry (seconds).
-    return { scopes: principal.scopes, notAfter: typeof exp === "number" ? new Date(exp * 1000) : null };
+    const keyId = principal.claims.key_id;
+    return {
+      scopes: principal.scopes,
+      notAfter: typeof exp === "number" ? new Date(exp * 1000) : null,
+      parentKeyId: typeof keyId === "string" ? keyId : null,
+    };
   }
-  return { scopes: principal.scopes, notAfter: null };
+  return { scopes: principal.scopes, notAfter: null, parentKeyId: null };
 }
 
 /** A token a client got for itself (our token endpoint's client_credentials grant sets `client_id`), or a service. */

@@ -121,3 +121,29 @@ describe("the token endpoint derives no credential wider or longer-lived than it
     expect((token.exp as number) - (token.iat as number)).toBeLessThanOrEqual(120);
   });
 });
+
+describe("a key minted by a key dies with it", () => {
+  it("refuses the child and the grandchild once the parent is revoked through the router - 401, no instance help", async () => {
+    const parent = await createTestApiKey(database.current.db, {
+      scopes: ["api_keys:write", "notes:read"],
+      expiresInDays: null,
+    });
+    const child = await mint({ "x-api-key": parent.key }, { name: "child", scopes: ["api_keys:write", "notes:read"] });
+    const grandchild = await mint(
+      { "x-api-key": child.key?.key as string },
+      { name: "grandchild", scopes: ["notes:read"] },
+    );
+    expect([child.status, grandchild.status]).toEqual([200, 200]);
+    const notesWith = async (key: string) => (await createTRPCRequest("notes.list", { "x-api-key": key })).status;
+    // Cached as live in this process first, so the revocation must reach the cache too.
+    expect(await notesWith(grandchild.key?.key as string)).toBe(200);
+
+    const owner = await sessionHeaders(parent.owner);
+    const revoked = await createTRPCRequest("apiKeys.revoke", owner, { method: "POST", input: { id: parent.id } });
+    expect(revoked.status).toBe(200);
+
+    for (const key of [parent.key, child.key?.key, grandchild.key?.key])
+      expect(await notesWith(key as string)).toBe(401);
+    expect((await listApiKeys(database.current.db, parent.owner.id)).every((key) => key.revokedAt !== null)).toBe(true);
+  });
+});

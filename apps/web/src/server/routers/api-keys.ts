@@ -46,10 +46,14 @@ export const apiKeysRouter = router({
   /** Revokes one of the user's own keys, in this process at once and in every instance via NOTIFY. */
   revoke: keyWriter.input(z.strictObject({ id: z.uuid() })).mutation(async ({ ctx, input }) => {
     const database = await ctx.database();
-    const hash = await revokeApiKey(database.db, { userId: ctx.principal.subject, id: input.id });
-    if (!hash) throw new TRPCError({ code: "NOT_FOUND", message: "No such API key" });
-    (await getAuth()).apiKeys.invalidate(hash);
-    await database.notify(API_KEY_REVOKED_CHANNEL, hash);
+    // The key and every key it minted, in one transaction.
+    const hashes = await revokeApiKey(database.db, { userId: ctx.principal.subject, id: input.id });
+    if (!hashes.length) throw new TRPCError({ code: "NOT_FOUND", message: "No such API key" });
+    const { apiKeys } = await getAuth();
+    for (const hash of hashes) {
+      apiKeys.invalidate(hash);
+      await database.notify(API_KEY_REVOKED_CHANNEL, hash);
+    }
     return { revoked: true };
   }),
 });
