@@ -24,7 +24,7 @@ import { createThrottle, type Throttle } from "./login-throttle";
 import { loadRefreshTokenKey } from "./refresh-token-key";
 import { createRefreshTokenStore } from "./refresh-token-store";
 import { scopeValidator } from "./scopes";
-import { SESSION_COOKIE } from "./session-cookies";
+import { sessionCookieName } from "./session-cookies";
 
 export interface AuthServices {
   keySet: KeySet;
@@ -126,7 +126,7 @@ async function build(): Promise<AuthServices> {
       { scheme: bearer({ accepts: (token) => !isApiKeyFormat(token) }), verifier: jwt },
       { scheme: apiKeyHeader(), verifier: apiKeys },
     ]),
-    cookieAuthenticator: createAuthenticator([{ scheme: cookie(SESSION_COOKIE), verifier: ours }]),
+    cookieAuthenticator: createAuthenticator([{ scheme: cookie(sessionCookieName()), verifier: ours }]),
     apiKeys,
     refreshTokens,
     loginThrottle,

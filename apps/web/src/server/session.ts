@@ -6,7 +6,7 @@ import "server-only";
 import type { User } from "@gatehouse/db/users";
 import { cookies, headers } from "next/headers";
 import { getAuth } from "./auth";
-import { REFRESH_COOKIE, SESSION_COOKIE } from "./session-cookies";
+import { clearedCookie, refreshCookieName, sessionCookieName } from "./session-cookies";
 import { newSessionCookies } from "./session-tokens";
 
 export async function startSession(user: User): Promise<void> {
@@ -23,7 +23,7 @@ export async function startSession(user: User): Promise<void> {
  */
 export async function endSession(): Promise<"revoked" | "revocation_failed"> {
   const jar = await cookies();
-  const refreshToken = jar.get(REFRESH_COOKIE)?.value;
+  const refreshToken = jar.get(refreshCookieName())?.value;
   let outcome: "revoked" | "revocation_failed" = "revoked";
   if (refreshToken) {
     try {
@@ -34,7 +34,7 @@ export async function endSession(): Promise<"revoked" | "revocation_failed"> {
       outcome = "revocation_failed";
     }
   }
-  jar.delete({ name: SESSION_COOKIE, path: "/" });
-  jar.delete({ name: REFRESH_COOKIE, path: "/" });
+  jar.delete(clearedCookie(sessionCookieName()));
+  jar.delete(clearedCookie(refreshCookieName()));
   return outcome;
 }
