@@ -6,8 +6,9 @@
 import { createPrivateKey, type JsonWebKey, sign } from "node:crypto";
 import type { APIRequestContext, APIResponse, BrowserContext, Cookie } from "@playwright/test";
 
-export const SESSION_COOKIE = "gatehouse_session";
-export const REFRESH_COOKIE = "gatehouse_refresh";
+// `__Host-` names: the e2e server runs NODE_ENV=production (src/server/session-cookies.ts).
+export const SESSION_COOKIE = "__Host-gatehouse_session";
+export const REFRESH_COOKIE = "__Host-gatehouse_refresh";
 /** The documented default of REFRESH_TOKEN_TTL_SECONDS, which the e2e server leaves unset. */
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 

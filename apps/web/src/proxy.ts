@@ -1,55 +1,98 @@
 /**
- * Renews the browser session before pages and API calls run: when the access-token cookie
- * is missing or about to expire and a refresh cookie is present, rotate the refresh token
- * and set both cookies — on the response, and on the request the page sees. This is only
- * a convenience; every procedure still verifies the access token itself.
+ * Runs before every page and API answer. It sets the security headers (a per-request CSP
+ * nonce on pages, which Next.js reads from the forwarded request's CSP header and puts on its
+ * own scripts) and renews the browser session: when the access-token cookie is missing or
+ * about to expire and a refresh cookie is present, rotate the refresh token and set both
+ * cookies — on the response, and on the request the page sees. Renewal is only a
+ * convenience; every procedure still verifies the access token itself.
  */
 
 import { isRefreshTokenError } from "@gatehouse/auth/refresh-token";
+import { cookie } from "@gatehouse/auth/scheme";
 import { type NextRequest, NextResponse } from "next/server";
+import { env } from "~/env";
 import { problemResponse } from "~/server/http/problem-response";
+import { newNonce, securityHeaders } from "~/server/http/security-headers";
 import { logInternalError } from "~/server/internal-error";
-import { REFRESH_COOKIE, SESSION_COOKIE } from "~/server/session-cookies";
+import { clearedCookie, refreshCookieName, sessionCookieName } from "~/server/session-cookies";
 import { rotatedSessionCookies, secondsLeft } from "~/server/session-tokens";
 
 /** Renew this long before expiry, so a token does not lapse between proxy and procedure. */
 const RENEW_MARGIN_SECONDS = 2;
 
+/** Answers the proxy only dresses in headers: the token endpoint, discovery, health checks. */
+const NO_RENEWAL = /^\/(?:api\/token|api\/health|\.well-known\/)/;
+
 export async function proxy(request: NextRequest): Promise<Response> {
-  if (await isMalformedFormPost(request)) {
+  const { pathname } = request.nextUrl;
+  const page = !pathname.startsWith("/api/") && !pathname.startsWith("/.well-known/");
+  const headers = securityHeaders({
+    nonce: page ? newNonce() : undefined,
+    development: process.env.NODE_ENV === "development",
+    production: env().production,
+  });
+  const response = await answer(request, pathname, page ? headers["content-security-policy"] : undefined);
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
+}
+
+async function answer(request: NextRequest, pathname: string, pagePolicy: string | undefined): Promise<Response> {
+  if (await isMalformedFormPost(request, pathname)) {
     // Next.js answers a form post it cannot parse with a 500; a client's bad input is a 400.
     return problemResponse(400, "Bad Request", "The form body could not be read");
   }
-  const refreshToken = request.cookies.get(REFRESH_COOKIE)?.value;
-  if (!refreshToken || secondsLeft(request.cookies.get(SESSION_COOKIE)?.value) > RENEW_MARGIN_SECONDS) {
-    return NextResponse.next();
-  }
+  const forward = () => {
+    const headers = new Headers(request.headers);
+    if (pagePolicy) headers.set("content-security-policy", pagePolicy);
+    return NextResponse.next({ request: { headers } });
+  };
+  const session = NO_RENEWAL.test(pathname) ? undefined : await sessionCookies(request);
+  if (!session?.refreshToken || secondsLeft(session.accessToken) > RENEW_MARGIN_SECONDS) return forward();
+
   let cookies: Awaited<ReturnType<typeof rotatedSessionCookies>>;
   try {
-    cookies = await rotatedSessionCookies(refreshToken);
+    cookies = await rotatedSessionCookies(session.refreshToken);
   } catch (error) {
     if (!isRefreshTokenError(error)) {
       // Database down: leave the cookies alone; this request is simply unauthenticated.
       logInternalError("session renewal", error);
-      return NextResponse.next();
+      return forward();
     }
     // Spent, revoked or expired: the session is over; drop both cookies.
-    request.cookies.delete(SESSION_COOKIE);
-    request.cookies.delete(REFRESH_COOKIE);
-    const response = NextResponse.next({ request: { headers: request.headers } });
-    response.cookies.delete(SESSION_COOKIE);
-    response.cookies.delete(REFRESH_COOKIE);
+    request.cookies.delete(sessionCookieName());
+    request.cookies.delete(refreshCookieName());
+    const response = forward();
+    response.cookies.delete(clearedCookie(sessionCookieName()));
+    response.cookies.delete(clearedCookie(refreshCookieName()));
     return response;
   }
   for (const { name, value } of cookies) request.cookies.set(name, value);
-  const response = NextResponse.next({ request: { headers: request.headers } });
+  const response = forward();
   for (const { name, value, attributes } of cookies) response.cookies.set(name, value, attributes);
   return response;
 }
 
+/**
+ * Both session cookies, read the way the authenticator reads them; `undefined` when one is
+ * there twice (a cookie tossed in from a sibling subdomain): that browser counts as signed
+ * out, and renewing would sign it into whichever session the attacker planted.
+ */
+async function sessionCookies(
+  request: NextRequest,
+): Promise<{ accessToken?: string; refreshToken?: string } | undefined> {
+  try {
+    return {
+      accessToken: (await cookie(sessionCookieName()).extract(request.headers)) ?? undefined,
+      refreshToken: (await cookie(refreshCookieName()).extract(request.headers)) ?? undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /** A page (server action) POST whose form body does not parse. */
-async function isMalformedFormPost(request: NextRequest): Promise<boolean> {
-  if (request.method !== "POST" || request.nextUrl.pathname.startsWith("/api/")) return false;
+async function isMalformedFormPost(request: NextRequest, pathname: string): Promise<boolean> {
+  if (request.method !== "POST" || pathname.startsWith("/api/")) return false;
   const type = request.headers.get("content-type") ?? "";
   if (!type.startsWith("multipart/form-data") && !type.startsWith("application/x-www-form-urlencoded")) return false;
   try {
@@ -61,6 +104,6 @@ async function isMalformedFormPost(request: NextRequest): Promise<boolean> {
 }
 
 export const config = {
-  // Pages and tRPC; not static files, the token endpoint, discovery or health checks.
-  matcher: ["/((?!_next/|api/token|api/health|\\.well-known/|favicon|icon).*)"],
+  // Every page and API answer; not static files (/_next/, the icons).
+  matcher: ["/((?!_next/|favicon|icon).*)"],
 };

@@ -121,6 +121,40 @@ describe("cookie", () => {
     expect(scheme.challenge()).toBeNull();
   });
 
+  it("refuses two cookies of its name - a tossed cookie from a sibling subdomain sits beside ours", () => {
+    const scheme = cookie("__Host-session");
+    for (const header of [
+      "__Host-session=ours; __Host-session=tossed",
+      "__Host-session=same; __Host-session=same",
+      "__Host-session=; __Host-session=tossed",
+      "a=1;__Host-session=ours;b=2; __Host-session =tossed",
+      // Two Cookie header lines joined by a proxy or by `Headers`.
+      "__Host-session=ours, __Host-session=tossed",
+    ]) {
+      expect(() => scheme.extract(new Headers({ cookie: header })), header).toThrow(Unauthorized);
+    }
+    const joined = new Headers();
+    joined.append("cookie", "__Host-session=ours");
+    joined.append("cookie", "__Host-session=tossed");
+    expect(() => scheme.extract(joined)).toThrow(Unauthorized);
+  });
+
+  it("refuses any pair of its cookies, whatever their values and neighbours - property", () => {
+    const value = fc.stringMatching(/^[A-Za-z0-9._~+/=-]{0,40}$/);
+    const other = fc.tuple(fc.constantFrom("a", "b", "session2", "xsession"), value).map(([k, v]) => `${k}=${v}`);
+    fc.assert(
+      fc.property(value, value, fc.array(other, { maxLength: 4 }), (first, second, neighbours) => {
+        const pairs = [...neighbours, `session=${first}`, `session=${second}`];
+        expect(() => cookie("session").extract(new Headers({ cookie: pairs.join("; ") }))).toThrow(Unauthorized);
+        // One of them alone is read as usual.
+        const single = cookie("session").extract(
+          new Headers({ cookie: [...neighbours, `session=${first}`].join("; ") }),
+        );
+        expect(single).toBe(first === "" ? null : first);
+      }),
+    );
+  });
+
   it("rejects options - invalid cookie name", () => {
     expect(() => cookie("a b")).toThrow(TypeError);
   });

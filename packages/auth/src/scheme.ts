@@ -100,7 +100,12 @@ export function apiKeyHeader(options: ApiKeyHeaderOptions | string = {}): Scheme
   };
 }
 
-/** A credential in a cookie (browser sessions). An empty cookie counts as absent. */
+/**
+ * A credential in a cookie (browser sessions). An empty cookie counts as absent. Two cookies
+ * of this name are a 401: a sibling subdomain can toss its own cookie beside ours, and the
+ * browser sends both with no way to tell which is ours (RFC 6265bis §8.6, weak integrity),
+ * so the raw header is read in full rather than through a map that keeps one.
+ */
 export function cookie(name: string): Scheme {
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) throw new TypeError(`Invalid cookie name: ${name}`);
   return {
@@ -108,15 +113,16 @@ export function cookie(name: string): Scheme {
     extract(headers) {
       const header = headers.get("cookie");
       if (!header) return null;
-      for (const part of header.split(";")) {
-        const eq = part.indexOf("=");
-        if (eq === -1 || part.slice(0, eq).trim() !== name) continue;
-        const value = part.slice(eq + 1).trim();
-        if (value === "") return null;
-        if (value.length > MAX_CREDENTIAL_LENGTH) throw malformed("Session cookie is too long");
-        return value;
-      }
-      return null;
+      // `;` between pairs; `,` where two Cookie header lines were joined (never inside a cookie-octet).
+      const values = header
+        .split(/[;,]/)
+        .filter((part) => part.slice(0, part.indexOf("=")).trim() === name && part.includes("="))
+        .map((part) => part.slice(part.indexOf("=") + 1).trim());
+      if (values.length > 1) throw malformed("Request carries more than one session cookie");
+      const value = values[0];
+      if (value === undefined || value === "") return null;
+      if (value.length > MAX_CREDENTIAL_LENGTH) throw malformed("Session cookie is too long");
+      return value;
     },
     challenge: () => null,
   };

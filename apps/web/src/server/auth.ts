@@ -27,7 +27,7 @@ import { createLoginThrottle } from "./login-throttle";
 import { loadRefreshTokenKey } from "./refresh-token-key";
 import { createRefreshTokenStore } from "./refresh-token-store";
 import { scopeValidator } from "./scopes";
-import { SESSION_COOKIE } from "./session-cookies";
+import { sessionCookieName } from "./session-cookies";
 import { createSignUpThrottle, type SignUpThrottle } from "./sign-up-throttle";
 
 export interface AuthServices {
@@ -157,7 +157,7 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
       { scheme: bearer({ accepts: (token) => !isApiKeyFormat(token) }), verifier: jwt },
       { scheme: apiKeyHeader(), verifier: apiKeys },
     ]),
-    cookieAuthenticator: createAuthenticator([{ scheme: cookie(SESSION_COOKIE), verifier: ours }]),
+    cookieAuthenticator: createAuthenticator([{ scheme: cookie(sessionCookieName()), verifier: ours }]),
     apiKeys,
     revocationsListening,
     refreshTokens,

@@ -8,7 +8,7 @@ import { POST } from "~/app/api/trpc/[trpc]/route";
 import { setupTestDatabase } from "~/test/database";
 import { createTRPCRequest } from "~/test/trpc-request";
 import { createTestUser } from "~/test/users";
-import { SESSION_COOKIE } from "./session-cookies";
+import { sessionCookieName } from "./session-cookies";
 import { newSessionCookies } from "./session-tokens";
 
 const database = setupTestDatabase();
@@ -119,7 +119,7 @@ describe("cookie-authenticated mutations (CSRF)", () => {
   });
 
   it("treats an expired or forged session cookie as signed out, not as an error", async () => {
-    const response = await createTRPCRequest("auth.session", { cookie: `${SESSION_COOKIE}=not.a.jwt` });
+    const response = await createTRPCRequest("auth.session", { cookie: `${sessionCookieName()}=not.a.jwt` });
     expect(response.status).toBe(200);
     expect((await response.json()).result.data.json).toBeNull();
   });

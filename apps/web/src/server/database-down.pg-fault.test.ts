@@ -12,7 +12,7 @@ import { startThrowawayPostgres, type ThrowawayPostgres } from "~/test/throwaway
 import { createTRPCRequest } from "~/test/trpc-request";
 import type { createTestUser } from "~/test/users";
 import { getAuth } from "./auth";
-import { SESSION_COOKIE } from "./session-cookies";
+import { sessionCookieName } from "./session-cookies";
 
 let server: ThrowawayPostgres;
 let database: Database;
@@ -57,7 +57,7 @@ describe("with the database down", () => {
     const me = await createTRPCRequest("auth.me", { authorization: `Bearer ${userToken}` });
     expect(me.status).toBe(200);
     // account.* takes the browser session only: the same token, as the session cookie.
-    const account = await createTRPCRequest("account.get", { cookie: `${SESSION_COOKIE}=${userToken}` });
+    const account = await createTRPCRequest("account.get", { cookie: `${sessionCookieName()}=${userToken}` });
     expect(account.status).toBe(503);
   });
 

@@ -18,7 +18,7 @@ import { createTestUser } from "~/test/users";
 import { getAuth } from "./auth";
 import { appRouter } from "./routers/_app";
 import { scopes } from "./scopes";
-import { REFRESH_COOKIE, SESSION_COOKIE } from "./session-cookies";
+import { refreshCookieName, sessionCookieName } from "./session-cookies";
 import type { Meta } from "./trpc";
 
 const database = setupTestDatabase();
@@ -102,8 +102,8 @@ const junkHeaders = fc.dictionary(fc.constantFrom(...HEADER_NAMES), printable, {
 const junkCookie = fc.oneof(
   fc.constant(undefined),
   printable,
-  printable.map((value) => `${SESSION_COOKIE}=${encodeURIComponent(value)}`),
-  printable.map((value) => `${REFRESH_COOKIE}=${encodeURIComponent(value)}`),
+  printable.map((value) => `${sessionCookieName()}=${encodeURIComponent(value)}`),
+  printable.map((value) => `${refreshCookieName()}=${encodeURIComponent(value)}`),
 );
 type Credential = "none" | "junk bearer" | "junk key" | "valid";
 // A valid credential half the time, so bad input gets past authentication to the resolvers.

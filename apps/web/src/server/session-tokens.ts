@@ -5,7 +5,7 @@
  */
 import { env } from "~/env";
 import { getAuth } from "./auth";
-import { type CookieAttributes, cookieAttributes, REFRESH_COOKIE, SESSION_COOKIE } from "./session-cookies";
+import { type CookieAttributes, cookieAttributes, refreshCookieName, sessionCookieName } from "./session-cookies";
 import { unverifiedClaims } from "./unverified-claims";
 
 export interface SessionCookie {
@@ -18,12 +18,16 @@ async function accessCookie(userId: string, scopes: readonly string[], familyId:
   const { issuer } = await getAuth();
   // `sid` ties the access token to its sign-in, so the sessions page can mark "this device".
   const token = await issuer.createAccessToken({ sub: userId, kind: "user", scope: scopes.join(" "), sid: familyId });
-  return { name: SESSION_COOKIE, value: token.access_token, attributes: cookieAttributes(token.expires_in) };
+  return { name: sessionCookieName(), value: token.access_token, attributes: cookieAttributes(token.expires_in) };
 }
 
 function refreshCookie(token: string, expiresAt: Date): SessionCookie {
   const maxAge = Math.max(1, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
-  return { name: REFRESH_COOKIE, value: token, attributes: cookieAttributes(Math.min(maxAge, env().refreshTokenTtl)) };
+  return {
+    name: refreshCookieName(),
+    value: token,
+    attributes: cookieAttributes(Math.min(maxAge, env().refreshTokenTtl)),
+  };
 }
 
 /** A new sign-in: a refresh-token family and its first access token. */

@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { REFRESH_COOKIE, SESSION_COOKIE } from "./session-cookies";
+import { refreshCookieName, sessionCookieName } from "./session-cookies";
+
+const SESSION_COOKIE = sessionCookieName();
+const REFRESH_COOKIE = refreshCookieName();
 
 // endSession reads the request's cookie jar and the app's refresh-token service; both are
 // replaced here so a failing revocation can be driven (the browser suite cannot stop its database).

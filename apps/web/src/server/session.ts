@@ -7,7 +7,7 @@ import type { User } from "@gatehouse/db/users";
 import { cookies, headers } from "next/headers";
 import { getAuth } from "./auth";
 import { logInternalError } from "./internal-error";
-import { REFRESH_COOKIE, SESSION_COOKIE } from "./session-cookies";
+import { clearedCookie, refreshCookieName, sessionCookieName } from "./session-cookies";
 import { newSessionCookies } from "./session-tokens";
 
 export async function startSession(user: User): Promise<void> {
@@ -24,7 +24,7 @@ export async function startSession(user: User): Promise<void> {
  */
 export async function endSession(): Promise<"revoked" | "revocation_failed"> {
   const jar = await cookies();
-  const refreshToken = jar.get(REFRESH_COOKIE)?.value;
+  const refreshToken = jar.get(refreshCookieName())?.value;
   let outcome: "revoked" | "revocation_failed" = "revoked";
   if (refreshToken) {
     try {
@@ -35,7 +35,7 @@ export async function endSession(): Promise<"revoked" | "revocation_failed"> {
       outcome = "revocation_failed";
     }
   }
-  jar.delete({ name: SESSION_COOKIE, path: "/" });
-  jar.delete({ name: REFRESH_COOKIE, path: "/" });
+  jar.delete(clearedCookie(sessionCookieName()));
+  jar.delete(clearedCookie(refreshCookieName()));
   return outcome;
 }

@@ -6,7 +6,7 @@ import { createTRPCRequest } from "~/test/trpc-request";
 import { createTestUser } from "~/test/users";
 import { getAuth } from "./auth";
 import { appRouter } from "./routers/_app";
-import { SESSION_COOKIE } from "./session-cookies";
+import { sessionCookieName } from "./session-cookies";
 
 const database = setupTestDatabase();
 
@@ -89,7 +89,7 @@ describe("account.get", () => {
 async function contextWith(token: string, via: "cookie" | "header" = "cookie") {
   const { createContext } = await import("./trpc");
   const headers = new Headers();
-  if (via === "cookie") headers.set("cookie", `${SESSION_COOKIE}=${token}`);
+  if (via === "cookie") headers.set("cookie", `${sessionCookieName()}=${token}`);
   else headers.set("authorization", `Bearer ${token}`);
   return createContext({ headers });
 }

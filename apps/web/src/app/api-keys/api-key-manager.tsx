@@ -63,7 +63,7 @@ export function ApiKeyManager({ grantableScopes }: { grantableScopes: readonly s
           <fieldset>
             <legend>Scopes</legend>
             {grantableScopes.map((scope) => (
-              <label key={scope} style={{ display: "flex", gap: "0.5rem", fontWeight: 400 }}>
+              <label key={scope} className="choice">
                 <input
                   type="checkbox"
                   name="scopes"
@@ -161,11 +161,11 @@ function NewKey({ created, onDone }: { created: Created; onDone: () => void }) {
         <strong>Copy it now: it is shown only once.</strong> We keep only a fingerprint, so we cannot show it again.
       </p>
       <p>
-        <code data-testid="new-api-key" style={{ wordBreak: "break-all" }}>
+        <code data-testid="new-api-key" className="secret">
           {created.key}
         </code>
       </p>
-      <p style={{ display: "flex", gap: "0.5rem" }}>
+      <p className="row">
         <button
           type="button"
           onClick={() => {

@@ -23,7 +23,7 @@ export function NotesBoard({ initialNotes }: { initialNotes: Note[] }) {
         {notes.data.length === 0 ? (
           <p className="muted">No notes yet.</p>
         ) : (
-          <ul aria-labelledby="notes-heading" style={{ listStyle: "none", padding: 0, margin: 0 }}>
+          <ul aria-labelledby="notes-heading" className="note-list">
             {notes.data.map((note) => (
               <NoteItem key={note.id} note={note} />
             ))}
@@ -137,9 +137,9 @@ function NoteItem({ note }: { note: Note }) {
     }),
   );
   return (
-    <li aria-busy={remove.isPending} style={{ borderTop: "1px solid var(--border)", padding: "0.5rem 0" }}>
-      <h3 style={{ margin: "0.25rem 0" }}>{note.title}</h3>
-      {note.body ? <p style={{ whiteSpace: "pre-wrap", margin: "0.25rem 0" }}>{note.body}</p> : null}
+    <li aria-busy={remove.isPending} className="note">
+      <h3>{note.title}</h3>
+      {note.body ? <p className="note-body">{note.body}</p> : null}
       <p className="muted">
         {/* ISO in UTC: the same text on the server and in the browser, so hydration matches. */}
         <time dateTime={note.createdAt.toISOString()}>
