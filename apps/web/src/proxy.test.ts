@@ -39,3 +39,33 @@ describe("proxy security headers", () => {
     expect(response.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
   });
 });
+
+describe("proxy cross-site page posts", () => {
+  const post = (origin: string | undefined) =>
+    proxy(
+      new NextRequest("http://localhost:3000/login", {
+        method: "POST",
+        headers: {
+          host: "localhost:3000",
+          "content-type": "application/x-www-form-urlencoded",
+          ...(origin === undefined ? {} : { origin }),
+        },
+        body: "email=a%40b.c&password=x",
+      }),
+    );
+
+  it("refuses a sign-in form posted from another site or Origin null - 403 problem, not Next's 500", async () => {
+    for (const origin of ["https://evil.example", "null", "http://localhost:3001"]) {
+      const response = await post(origin);
+      expect(response.status, origin).toBe(403);
+      expect(response.headers.get("content-type")).toMatch(/application\/problem\+json/);
+      expect(response.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
+    }
+  });
+
+  it("lets our own origin and an Origin-less script through to Next.js", async () => {
+    for (const origin of ["http://localhost:3000", undefined]) {
+      expect((await post(origin)).status, String(origin)).not.toBe(403);
+    }
+  });
+});

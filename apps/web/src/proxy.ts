@@ -14,6 +14,7 @@ import { env } from "~/env";
 import { problemResponse } from "~/server/http/problem-response";
 import { newNonce, securityHeaders } from "~/server/http/security-headers";
 import { logInternalError } from "~/server/internal-error";
+import { isOwnOrigin } from "~/server/same-origin";
 import { clearedCookie, refreshCookieName, sessionCookieName } from "~/server/session-cookies";
 import { rotatedSessionCookies, secondsLeft } from "~/server/session-tokens";
 
@@ -37,6 +38,10 @@ export async function proxy(request: NextRequest): Promise<Response> {
 }
 
 async function answer(request: NextRequest, pathname: string, pagePolicy: string | undefined): Promise<Response> {
+  if (isCrossSitePagePost(request, pathname)) {
+    // Next.js refuses a foreign server-action post with a 500; it is the client's doing: 403.
+    return problemResponse(403, "Forbidden", "Cross-site form post refused (CSRF protection)");
+  }
   if (await isMalformedFormPost(request, pathname)) {
     // Next.js answers a form post it cannot parse with a 500; a client's bad input is a 400.
     return problemResponse(400, "Bad Request", "The form body could not be read");
@@ -88,6 +93,15 @@ async function sessionCookies(
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A page (server action) POST whose `Origin` is another site's, or `null`. A missing Origin is
+ * left to Next.js (browsers send one on every POST; a script without one is not a CSRF).
+ */
+function isCrossSitePagePost(request: NextRequest, pathname: string): boolean {
+  if (request.method !== "POST" || pathname.startsWith("/api/") || !request.headers.has("origin")) return false;
+  return !isOwnOrigin(request.headers, new URL(env().issuer).origin);
 }
 
 /** A page (server action) POST whose form body does not parse. */

@@ -11,6 +11,12 @@
  */
 import { z } from "zod";
 
+// Zod 4 probes `new Function("")` when it builds an object schema (to compile its parser); in
+// the browser our CSP has no 'unsafe-eval', so the probe is a CSP violation. Set here, before
+// any schema exists: every client module that builds one imports this file (sign-in, sign-up
+// and notes forms). The interpreter parses the same.
+z.config({ jitless: true });
+
 // A high surrogate not followed by a low one, or a low one not preceded by a high one.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

@@ -6,10 +6,6 @@
 import { z } from "zod";
 import { text } from "./input-schemas";
 
-// Zod 4 probes `new Function("")` to compile parsers; in the browser our CSP has no
-// 'unsafe-eval', so the probe is a CSP violation. The interpreter parses the same.
-z.config({ jitless: true });
-
 export const NOTE_TITLE_MAX = 200;
 export const NOTE_BODY_MAX = 10_000;
 

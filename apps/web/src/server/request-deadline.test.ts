@@ -2,10 +2,13 @@
  * A procedure that waits on a database that never answers (a query queued for a pool that
  * cannot reconnect) answers 503 with Retry-After at the deadline, instead of hanging.
  */
+
+import { issueApiKey } from "@gatehouse/auth/api-key";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { createTRPCRequest } from "~/test/trpc-request";
 import { getAuth } from "./auth";
 import { withinDeadline } from "./request-deadline";
+import { scopeValidator as validator } from "./scopes";
 
 // env() is read lazily, on the first request: this is the deadline every procedure here gets.
 process.env.REQUEST_TIMEOUT_MS = "300";
@@ -42,5 +45,18 @@ describe("a procedure whose database never answers", () => {
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("5");
     expect((await response.json()).error.json.data.problem).toMatchObject({ status: 503 });
+  });
+
+  it("answers 503 at the deadline when authenticating an API key needs it - a key never seen, not never", async () => {
+    (globalThis as { gatehouseDb?: Promise<unknown> }).gatehouseDb = new Promise(() => {});
+    const { key } = issueApiKey({
+      scopes: ["notes:read"],
+      ownerScopes: ["notes:read"],
+      validator,
+      environment: "test",
+    });
+    const response = await createTRPCRequest("auth.me", { "x-api-key": key });
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("5");
   });
 });

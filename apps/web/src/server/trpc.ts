@@ -52,7 +52,8 @@ export async function createContext({ headers, database = getDatabase }: CreateC
   let source: CredentialSource | null = null;
   let authError: AuthError | null = null;
   try {
-    principal = await auth.headerAuthenticator.authenticate(headers);
+    // An API-key miss reads the database: bounded like the procedure itself, so an outage is a 503, not a hang.
+    principal = await withinDeadline(auth.headerAuthenticator.authenticate(headers), env().requestTimeoutMs);
     if (principal) source = "header";
   } catch (error) {
     authError = toAuthError(error);
