@@ -27,6 +27,11 @@ const schema = z.object({
   GATEHOUSE_DATA_DIR: optional(z.string()),
   /** `iss` of our tokens and the discovery `issuer`; the app's public origin. */
   AUTH_ISSUER: optional(z.string().url()),
+  /**
+   * `aud` of our access tokens, which our verifier requires (RFC 9068 §2.2; RFC 8725 §3.9).
+   * Default: the issuer + `/api`, so a token is never taken for one meant for another audience.
+   */
+  AUTH_AUDIENCE: optional(z.string().min(1)),
   /** Private JWKS (JSON) used to sign access tokens; the first key signs. */
   AUTH_JWKS: optional(z.string()),
   ACCESS_TOKEN_TTL_SECONDS: seconds(900),
@@ -93,6 +98,7 @@ function resolve(raw: z.infer<typeof schema>) {
         "Unset it (sign up real users), or run with NODE_ENV=development.",
     );
   }
+  const issuer = raw.AUTH_ISSUER ?? "http://localhost:3000";
   const dataDir = raw.GATEHOUSE_DATA_DIR ?? path.join(/*turbopackIgnore: true*/ findProjectRoot(), ".data");
   return {
     production,
@@ -105,7 +111,8 @@ function resolve(raw: z.infer<typeof schema>) {
     pgliteDir: path.resolve(/*turbopackIgnore: true*/ dataDir, "pglite"),
     /** Environment segment of API keys minted here (`gk_live_…` / `gk_test_…`); the only one accepted. */
     apiKeyEnvironment: production ? "live" : "test",
-    issuer: raw.AUTH_ISSUER ?? "http://localhost:3000",
+    issuer,
+    audience: raw.AUTH_AUDIENCE ?? `${issuer.replace(/\/$/, "")}/api`,
     jwks: raw.AUTH_JWKS,
     accessTokenTtl: raw.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtl: raw.REFRESH_TOKEN_TTL_SECONDS,
