@@ -58,6 +58,7 @@ const schema = z.object({
   SIGNUP_THROTTLE_WINDOW_SECONDS: seconds(3600),
   /** An external OIDC issuer whose tokens the API also accepts (Auth0, Keycloak, Cognito…). */
   OIDC_ISSUER: optional(z.string().url()),
+  /** Required with OIDC_ISSUER: the `aud` its tokens for this API carry. */
   OIDC_AUDIENCE: optional(z.string()),
   /** Create the demo user at start. Default: on in development, off in production; `1` in production stops the start. */
   GATEHOUSE_DEMO_USER: flag,
@@ -87,6 +88,12 @@ function resolve(raw: z.infer<typeof schema>) {
     throw new EnvError(
       `Missing required environment variable${missing.length > 1 ? "s" : ""} in production: ${missing.join(", ")}. ` +
         "See the README's 'Environment variables' section.",
+    );
+  }
+  if (raw.OIDC_ISSUER !== undefined && raw.OIDC_AUDIENCE === undefined) {
+    // Without an audience check, any token that issuer signs for any of its clients would be ours (RFC 8725 §3.9).
+    throw new EnvError(
+      "OIDC_AUDIENCE is required when OIDC_ISSUER is set: the `aud` the external issuer puts in tokens meant for this API.",
     );
   }
   const demoUser =
@@ -127,7 +134,7 @@ function resolve(raw: z.infer<typeof schema>) {
       global: budget(raw.SIGNUP_THROTTLE_GLOBAL_MAX_ATTEMPTS, raw.SIGNUP_THROTTLE_WINDOW_SECONDS),
       address: budget(raw.SIGNUP_THROTTLE_ADDRESS_MAX_ATTEMPTS, raw.SIGNUP_THROTTLE_WINDOW_SECONDS),
     },
-    oidc: raw.OIDC_ISSUER ? { issuer: raw.OIDC_ISSUER, audience: raw.OIDC_AUDIENCE } : undefined,
+    oidc: raw.OIDC_ISSUER && raw.OIDC_AUDIENCE ? { issuer: raw.OIDC_ISSUER, audience: raw.OIDC_AUDIENCE } : undefined,
     demoUser,
     /**
      * Serve the embedded database to other local processes (the CLI), behind the password in

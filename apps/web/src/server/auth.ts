@@ -20,6 +20,7 @@ import { createApiKeyStore } from "./api-key-store";
 import { createAttemptThrottle } from "./attempt-throttle";
 import { clientAddress } from "./client-address";
 import { getDatabase } from "./db";
+import { externalPrincipal } from "./external-principal";
 import { FIRST_PARTY_CLIENT_ID } from "./first-party-client";
 import { logInternalError } from "./internal-error";
 import { routeByIssuer } from "./issuer-router";
@@ -92,8 +93,9 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
   const external = config.oidc
     ? createRemoteJwksVerifier({
         issuer: config.oidc.issuer,
-        audience: config.oidc.audience ?? null,
+        audience: config.oidc.audience,
         algorithms: ["RS256", "ES256", "PS256", "EdDSA"],
+        toPrincipal: externalPrincipal,
       })
     : undefined;
   const jwt: Verifier = external

@@ -73,6 +73,15 @@ describe("createRemoteJwksVerifier", () => {
     expect(state.requests).toEqual(["/.well-known/openid-configuration", "/jwks"]);
   });
 
+  it("maps a foreign token by default - OIDC scopes ignored (not a 401), its kind claim never read", async () => {
+    const token = forge(
+      { alg: "RS256", kid: k1.kid },
+      { ...claims(), scope: "openid profile email offline_access notes:read", kind: "api_key", key_id: "k" },
+      { jwk: k1 },
+    );
+    expect(await verifierWith().verify(token)).toMatchObject({ subject: "svc", kind: "user", scopes: ["notes:read"] });
+  });
+
   it("accepts token - explicit JWKS URL, no discovery", async () => {
     await verifierWith({ jwksUri: `${base}/jwks` }).verify(tokenFor(k1));
     expect(state.requests).toEqual(["/jwks"]);
