@@ -27,6 +27,21 @@ describe("parseEnv", () => {
     });
   });
 
+  it("defaults AUTH_AUDIENCE to the issuer + /api - and takes an explicit one", () => {
+    expect(parseEnv({ ...base, AUTH_ISSUER: "https://auth.example/" }).audience).toBe("https://auth.example/api");
+    expect(parseEnv({ ...base, AUTH_AUDIENCE: "urn:api" }).audience).toBe("urn:api");
+    expect(parseEnv({ ...base, AUTH_AUDIENCE: "" }).audience).toBe("http://localhost:3000/api");
+  });
+
+  it("refuses to start - OIDC_ISSUER without OIDC_AUDIENCE (empty counts as unset), named in the message", () => {
+    for (const audience of [{}, { OIDC_AUDIENCE: "" }] as Record<string, string>[]) {
+      const error = refusal({ ...base, OIDC_ISSUER: "https://sso.example", ...audience });
+      expect(error.message).toMatch(/^OIDC_AUDIENCE is required when OIDC_ISSUER is set/);
+    }
+    const oidc = parseEnv({ ...base, OIDC_ISSUER: "https://sso.example", OIDC_AUDIENCE: "api" }).oidc;
+    expect(oidc).toEqual({ issuer: "https://sso.example", audience: "api" });
+  });
+
   it("starts in production with both secrets set", () => {
     expect(parseEnv(production)).toMatchObject({ production: true, issuer: "https://auth.example", demoUser: false });
   });

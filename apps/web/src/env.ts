@@ -27,6 +27,11 @@ const schema = z.object({
   GATEHOUSE_DATA_DIR: optional(z.string()),
   /** `iss` of our tokens and the discovery `issuer`; the app's public origin. */
   AUTH_ISSUER: optional(z.string().url()),
+  /**
+   * `aud` of our access tokens, which our verifier requires (RFC 9068 §2.2; RFC 8725 §3.9).
+   * Default: the issuer + `/api`, so a token is never taken for one meant for another audience.
+   */
+  AUTH_AUDIENCE: optional(z.string().min(1)),
   /** Private JWKS (JSON) used to sign access tokens; the first key signs. */
   AUTH_JWKS: optional(z.string()),
   ACCESS_TOKEN_TTL_SECONDS: seconds(900),
@@ -53,6 +58,7 @@ const schema = z.object({
   SIGNUP_THROTTLE_WINDOW_SECONDS: seconds(3600),
   /** An external OIDC issuer whose tokens the API also accepts (Auth0, Keycloak, Cognito…). */
   OIDC_ISSUER: optional(z.string().url()),
+  /** Required with OIDC_ISSUER: the `aud` its tokens for this API carry. */
   OIDC_AUDIENCE: optional(z.string()),
   /** Create the demo user at start. Default: on in development, off in production; `1` in production stops the start. */
   GATEHOUSE_DEMO_USER: flag,
@@ -84,6 +90,12 @@ function resolve(raw: z.infer<typeof schema>) {
         "See the README's 'Environment variables' section.",
     );
   }
+  if (raw.OIDC_ISSUER !== undefined && raw.OIDC_AUDIENCE === undefined) {
+    // Without an audience check, any token that issuer signs for any of its clients would be ours (RFC 8725 §3.9).
+    throw new EnvError(
+      "OIDC_AUDIENCE is required when OIDC_ISSUER is set: the `aud` the external issuer puts in tokens meant for this API.",
+    );
+  }
   const demoUser =
     raw.GATEHOUSE_DEMO_USER === undefined ? !production : ["1", "true"].includes(raw.GATEHOUSE_DEMO_USER);
   if (production && demoUser) {
@@ -93,6 +105,7 @@ function resolve(raw: z.infer<typeof schema>) {
         "Unset it (sign up real users), or run with NODE_ENV=development.",
     );
   }
+  const issuer = raw.AUTH_ISSUER ?? "http://localhost:3000";
   const dataDir = raw.GATEHOUSE_DATA_DIR ?? path.join(/*turbopackIgnore: true*/ findProjectRoot(), ".data");
   return {
     production,
@@ -105,7 +118,8 @@ function resolve(raw: z.infer<typeof schema>) {
     pgliteDir: path.resolve(/*turbopackIgnore: true*/ dataDir, "pglite"),
     /** Environment segment of API keys minted here (`gk_live_…` / `gk_test_…`); the only one accepted. */
     apiKeyEnvironment: production ? "live" : "test",
-    issuer: raw.AUTH_ISSUER ?? "http://localhost:3000",
+    issuer,
+    audience: raw.AUTH_AUDIENCE ?? `${issuer.replace(/\/$/, "")}/api`,
     jwks: raw.AUTH_JWKS,
     accessTokenTtl: raw.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtl: raw.REFRESH_TOKEN_TTL_SECONDS,
@@ -120,7 +134,7 @@ function resolve(raw: z.infer<typeof schema>) {
       global: budget(raw.SIGNUP_THROTTLE_GLOBAL_MAX_ATTEMPTS, raw.SIGNUP_THROTTLE_WINDOW_SECONDS),
       address: budget(raw.SIGNUP_THROTTLE_ADDRESS_MAX_ATTEMPTS, raw.SIGNUP_THROTTLE_WINDOW_SECONDS),
     },
-    oidc: raw.OIDC_ISSUER ? { issuer: raw.OIDC_ISSUER, audience: raw.OIDC_AUDIENCE } : undefined,
+    oidc: raw.OIDC_ISSUER && raw.OIDC_AUDIENCE ? { issuer: raw.OIDC_ISSUER, audience: raw.OIDC_AUDIENCE } : undefined,
     demoUser,
     /**
      * Serve the embedded database to other local processes (the CLI), behind the password in

@@ -18,6 +18,7 @@ export {
 export {
   createPrincipalMapper,
   defaultPrincipal,
+  foreignPrincipal,
   OIDC_STANDARD_SCOPES,
   type PrincipalMapping,
 } from "./jwt/principal-from-claims";

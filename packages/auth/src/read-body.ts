@@ -5,8 +5,14 @@
  * app's tRPC route, whose fetch adapter has no limit of its own).
  */
 
-/** The body's bytes (empty when there is none), or `null` when it is larger than `maxBytes`. */
-export async function readBody(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | null> {
+/**
+ * The body's bytes (empty when there is none), or `null` when it is larger than `maxBytes`.
+ * Takes a `Request` or a `Response` (a remote issuer's JWKS is bounded the same way).
+ */
+export async function readBody(
+  request: Pick<Request, "headers" | "body">,
+  maxBytes: number,
+): Promise<Uint8Array<ArrayBuffer> | null> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > maxBytes) return null;
   if (!request.body) return new Uint8Array(0);

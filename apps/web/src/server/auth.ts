@@ -20,6 +20,8 @@ import { createApiKeyStore } from "./api-key-store";
 import { createAttemptThrottle } from "./attempt-throttle";
 import { clientAddress } from "./client-address";
 import { getDatabase } from "./db";
+import { externalPrincipal } from "./external-principal";
+import { FIRST_PARTY_CLIENT_ID } from "./first-party-client";
 import { logInternalError } from "./internal-error";
 import { routeByIssuer } from "./issuer-router";
 import { loadKeySet } from "./keys";
@@ -73,13 +75,27 @@ export interface BuildAuthServicesOptions {
 export async function buildAuthServices(options: BuildAuthServicesOptions = {}): Promise<AuthServices> {
   const config = options.config ?? env();
   const keySet = await loadKeySet(config);
-  const issuer = createJwtIssuer({ keySet, issuer: config.issuer, defaultExpiresIn: config.accessTokenTtl });
-  const ours = createJwtVerifier({ keySet, algorithms: [keySet.current.alg], issuer: config.issuer, audience: null });
+  // RFC 9068: our access tokens name their audience and client, and we take only those (typ at+jwt, our aud).
+  const issuer = createJwtIssuer({
+    keySet,
+    issuer: config.issuer,
+    audience: config.audience,
+    clientId: FIRST_PARTY_CLIENT_ID,
+    defaultExpiresIn: config.accessTokenTtl,
+  });
+  const ours = createJwtVerifier({
+    keySet,
+    algorithms: [keySet.current.alg],
+    issuer: config.issuer,
+    audience: config.audience,
+    typ: "at+jwt",
+  });
   const external = config.oidc
     ? createRemoteJwksVerifier({
         issuer: config.oidc.issuer,
-        audience: config.oidc.audience ?? null,
+        audience: config.oidc.audience,
         algorithms: ["RS256", "ES256", "PS256", "EdDSA"],
+        toPrincipal: externalPrincipal,
       })
     : undefined;
   const jwt: Verifier = external

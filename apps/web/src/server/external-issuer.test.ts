@@ -11,9 +11,10 @@ import { generateJwk } from "@gatehouse/auth/jwt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { setupTestDatabase } from "~/test/database";
 import { createTRPCRequest } from "~/test/trpc-request";
+import { createTestUser } from "~/test/users";
 import { getAuth } from "./auth";
 
-setupTestDatabase();
+const database = setupTestDatabase();
 
 const OURS = "http://localhost:3000"; // AUTH_ISSUER in src/test/setup-env.ts
 const AUDIENCE = "gatehouse-api";
@@ -78,6 +79,31 @@ describe("external OIDC issuer", () => {
     const response = await createTRPCRequest("auth.me", { authorization: `Bearer ${token}` });
     expect(response.status).toBe(200);
     expect((await response.json()).result.data.json).toMatchObject({ subject: "svc-1", scopes: ["notes:read"] });
+  });
+
+  it("ignores OIDC's standard scopes - not a 401; its kind is service, whatever its kind claim says", async () => {
+    for (const kind of [undefined, "user", "api_key"]) {
+      const scope = "openid profile email offline_access notes:read";
+      const token = rs256(externalKey, { iss: external, aud: AUDIENCE, sub: "svc-1", scope, kind, key_id: "k" });
+      const response = await createTRPCRequest("auth.me", { authorization: `Bearer ${token}` });
+      expect(response.status).toBe(200);
+      const me = (await response.json()).result.data.json;
+      expect(me).toEqual({ subject: "svc-1", kind: "service", scopes: ["notes:read"] });
+    }
+  });
+
+  it("refuses - a foreign sub equal to one of our user ids never acts for that user (403, their notes unread)", async () => {
+    const victim = await createTestUser(database.current.db);
+    const token = rs256(externalKey, {
+      iss: external,
+      aud: AUDIENCE,
+      sub: victim.id,
+      scope: "notes:read",
+      kind: "user",
+    });
+    const response = await createTRPCRequest("notes.list", { authorization: `Bearer ${token}` });
+    expect(response.status).toBe(403);
+    expect(JSON.stringify(await response.json())).not.toContain(victim.email);
   });
 
   it("still accepts our own tokens beside it", async () => {

@@ -1,6 +1,7 @@
 import { Forbidden } from "@gatehouse/auth/errors";
 import type { Principal } from "@gatehouse/auth/principal";
 import { describe, expect, it } from "vitest";
+import { FIRST_PARTY_CLIENT_ID } from "./first-party-client";
 import { mintingLimits } from "./minting-limits";
 
 const principal = (kind: Principal["kind"], claims: Record<string, unknown>, scopes = ["api_keys:write"]) => ({
@@ -12,7 +13,8 @@ const principal = (kind: Principal["kind"], claims: Record<string, unknown>, sco
 
 describe("mintingLimits", () => {
   it("passes a user sign-in's own scopes, with no expiry limit - it renews itself until signed out", () => {
-    const limits = mintingLimits(principal("user", { sub: "u1", exp: 1_900_000_000, sid: "s" }, ["notes:read"]));
+    const claims = { sub: "u1", exp: 1_900_000_000, sid: "s", client_id: FIRST_PARTY_CLIENT_ID };
+    const limits = mintingLimits(principal("user", claims, ["notes:read"]));
     expect(limits).toEqual({ scopes: ["notes:read"], notAfter: null, parentKeyId: null });
   });
 

@@ -5,6 +5,7 @@
  */
 import { Forbidden } from "@gatehouse/auth/errors";
 import type { Principal } from "@gatehouse/auth/principal";
+import { FIRST_PARTY_CLIENT_ID } from "./first-party-client";
 
 export interface MintingLimits {
   /** The new key's scopes must each be satisfied by these (by the app's validator). */
@@ -21,7 +22,8 @@ export interface MintingLimits {
  *   lifetime still applies).
  * - An API key: its effective scopes, it expires no later than the key (its `exp` claim), and
  *   it is revoked with the key (its `key_id`): a stolen key's children do not outlive it.
- * - A client-credentials token (it carries `client_id`) or any `service` principal: refused.
+ * - A client-credentials token (its `client_id` is a key's, not our first-party client) or any
+ *   `service` principal: refused.
  *   It is a short-lived derivative of a key; a key minted from it would outlive it.
  */
 export function mintingLimits(principal: Principal): MintingLimits {
@@ -39,7 +41,8 @@ export function mintingLimits(principal: Principal): MintingLimits {
   return { scopes: principal.scopes, notAfter: null, parentKeyId: null };
 }
 
-/** A token a client got for itself (our token endpoint's client_credentials grant sets `client_id`), or a service. */
+/** A token a client got for itself (the client_credentials grant names the key as `client_id`), or a service. */
 export function isClientCredentialsToken(principal: Principal): boolean {
-  return principal.claims.client_id !== undefined || principal.kind === "service";
+  const clientId = principal.claims.client_id;
+  return (clientId !== undefined && clientId !== FIRST_PARTY_CLIENT_ID) || principal.kind === "service";
 }

@@ -68,6 +68,9 @@ export async function createContext({ headers, database = getDatabase }: CreateC
   /** The database user behind the principal (the key's owner for an API key), loaded once, lazily. */
   const user = (): Promise<User> => {
     if (!principal) return Promise.reject(auth.headerAuthenticator.required());
+    // A service (the external issuer's tokens) has no account here: its `sub` is not one of our user ids.
+    if (principal.kind === "service")
+      return Promise.reject(new Forbidden("A service token does not act for an account"));
     userLoad ??= loadUser(database, principal.subject);
     return userLoad;
   };

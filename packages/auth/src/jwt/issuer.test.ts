@@ -42,6 +42,15 @@ describe("createJwtIssuer", () => {
     expect(decodeJwt(answer.access_token)).toMatchObject({ iat: 100, exp: 160, jti: "j1", iss: "https://other.test" });
   });
 
+  it("fills client_id - RFC 9068 §2.2, unless the caller names the client", async () => {
+    const issuer = createJwtIssuer({ keySet, issuer: "https://i.test", clientId: "first-party", now: () => NOW });
+    expect(decodeJwt((await issuer.createAccessToken({ sub: "u1" })).access_token).client_id).toBe("first-party");
+    const own = await issuer.createAccessToken({ sub: "k1", client_id: "k1" });
+    expect(decodeJwt(own.access_token).client_id).toBe("k1");
+    const none = createJwtIssuer({ keySet, issuer: "https://i.test", now: () => NOW });
+    expect(decodeJwt((await none.createAccessToken({ sub: "u1" })).access_token)).not.toHaveProperty("client_id");
+  });
+
   it("uses expiresIn - per token", async () => {
     const issuer = createJwtIssuer({ keySet, issuer: "https://i.test", now: () => NOW });
     expect((await issuer.createAccessToken({ sub: "u1" }, { expiresIn: 30 })).expires_in).toBe(30);

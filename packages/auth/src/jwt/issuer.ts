@@ -7,8 +7,13 @@ export interface JwtIssuerOptions {
   keySet: KeySetSource;
   /** `iss` of every token; must equal the discovery document's `issuer` exactly. */
   issuer: string;
-  /** `aud` of every token, when set. */
+  /** `aud` of every token, when set (RFC 9068 §2.2 requires one: the resource server the token is for). */
   audience?: string | undefined;
+  /**
+   * `client_id` of every token the caller gives none (RFC 9068 §2.2: the client the token was
+   * issued to), e.g. the app's own first-party client for a user sign-in. Default: not set.
+   */
+  clientId?: string | undefined;
   /** Lifetime in seconds when the caller gives none. Default: 900 (15 minutes). */
   defaultExpiresIn?: number;
   /** Clock in milliseconds, for tests. Default: `Date.now`. */
@@ -24,7 +29,7 @@ export interface AccessTokenResponse {
 
 export interface JwtIssuer {
   /**
-   * Signs `claims` after filling `iss`, `aud`, `jti`, `iat` and `exp` (`iat + expiresIn`);
+   * Signs `claims` after filling `iss`, `aud`, `client_id`, `jti`, `iat` and `exp` (`iat + expiresIn`);
    * a claim the caller sets explicitly wins. Header: `alg`, `kid`, `typ: "at+jwt"` (RFC 9068).
    * `notAfter` (NumericDate) caps `exp`: a token derived from a credential that expires must
    * not outlive it.
@@ -40,7 +45,7 @@ export interface AccessTokenOptions {
 }
 
 export function createJwtIssuer(options: JwtIssuerOptions): JwtIssuer {
-  const { issuer, audience } = options;
+  const { issuer, audience, clientId } = options;
   const keySet = keySetGetter(options.keySet);
   const defaultExpiresIn = options.defaultExpiresIn ?? 900;
   const now = options.now ?? Date.now;
@@ -56,6 +61,7 @@ export function createJwtIssuer(options: JwtIssuerOptions): JwtIssuer {
       const payload: JWTPayload = {
         iss: issuer,
         ...(audience ? { aud: audience } : {}),
+        ...(clientId ? { client_id: clientId } : {}),
         jti: crypto.randomUUID(),
         ...claims,
         iat,

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { Unauthorized } from "../errors";
 import { InvalidScopeError } from "../scopes";
-import { createPrincipalMapper, defaultPrincipal, OIDC_STANDARD_SCOPES } from "./principal-from-claims";
+import {
+  createPrincipalMapper,
+  defaultPrincipal,
+  foreignPrincipal,
+  OIDC_STANDARD_SCOPES,
+} from "./principal-from-claims";
 
 describe("principal from claims", () => {
   it("reads scopes - from scope and scp, merged", () => {
@@ -40,5 +45,14 @@ describe("principal from claims", () => {
       "notes:read",
       "notes:write",
     ]);
+  });
+
+  it("maps foreign claims - every OIDC scope dropped, kind always user whatever the claim says", () => {
+    for (const kind of ["api_key", "service", undefined]) {
+      const principal = foreignPrincipal({ sub: "u", kind, scope: `${OIDC_STANDARD_SCOPES.join(" ")} notes:read` });
+      expect(principal).toMatchObject({ kind: "user", scopes: ["notes:read"] });
+    }
+    expect(foreignPrincipal({ sub: "u", scope: "openid" }).scopes).toEqual([]);
+    expect(() => foreignPrincipal({ sub: "u", scope: "openid notes" })).toThrow(InvalidScopeError);
   });
 });

@@ -73,3 +73,13 @@ function withoutIgnored(value: unknown, ignore: ReadonlySet<string>): unknown {
 
 /** `sub` as subject, `kind` from the `kind` claim (default `user`), scopes from `scope` and `scp`. */
 export const defaultPrincipal: (claims: JWTPayload) => Principal = createPrincipalMapper();
+
+/**
+ * The default for another issuer's tokens: OIDC's own scopes (`openid profile email …`, which
+ * every provider adds) dropped rather than refused, and `kind` always `user` — a foreign `kind`
+ * claim (`api_key`, `service`) means nothing here and must not change what the caller may do.
+ */
+export const foreignPrincipal: (claims: JWTPayload) => Principal = createPrincipalMapper({
+  ignoreScopes: OIDC_STANDARD_SCOPES,
+  kind: () => "user",
+});

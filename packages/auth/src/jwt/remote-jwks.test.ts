@@ -14,7 +14,7 @@ import { forge } from "./testing";
 
 interface IssuerState {
   keys: JWK[];
-  mode: "up" | "500" | "hang" | "garbage";
+  mode: "up" | "500" | "hang" | "garbage" | "redirect" | "endless";
   discoveryIssuer?: string;
   requests: string[];
 }
@@ -22,6 +22,9 @@ interface IssuerState {
 let server: Server;
 let base: string;
 const state: IssuerState = { keys: [], mode: "up", requests: [] };
+/** Of the endless body: bytes the server wrote, and whether the client hung up on it. */
+const endless = { sent: 0, closed: false };
+const TEN_MB = 10 * 1024 * 1024;
 let k1: JWK;
 let k2: JWK;
 
@@ -34,12 +37,34 @@ beforeAll(async () => {
     if (state.mode === "hang") return; // never answers
     if (state.mode === "500") return void res.writeHead(500).end("down");
     if (state.mode === "garbage") return void res.writeHead(200, { "content-type": "application/json" }).end("<html>");
+    // Where a redirect points: good documents, so following it would mean accepting the token.
+    const moved = req.url?.startsWith("/moved") ? req.url.slice("/moved".length) : undefined;
+    if (state.mode === "redirect" && moved === undefined) {
+      return void res.writeHead(302, { location: `${base}/moved${req.url}` }).end();
+    }
+    if (state.mode === "endless") {
+      // A chunked JSON body that never ends, written only as fast as the client reads it.
+      Object.assign(endless, { sent: 0, closed: false });
+      res.on("close", () => {
+        endless.closed = true;
+      });
+      res.writeHead(200, { "content-type": "application/json" });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      res.write('{"keys":[');
+      const pump = () => {
+        while (!endless.closed && endless.sent < TEN_MB) {
+          endless.sent += chunk.length;
+          if (!res.write(chunk)) return void res.once("drain", pump);
+        }
+      };
+      return pump();
+    }
     const body =
-      req.url === "/.well-known/openid-configuration"
+      (moved ?? req.url) === "/.well-known/openid-configuration"
         ? { issuer: state.discoveryIssuer ?? base, jwks_uri: `${base}/jwks` }
         : req.url === "/realms/main/.well-known/openid-configuration"
           ? { issuer: `${base}/realms/main`, jwks_uri: `${base}/jwks` }
-          : req.url === "/jwks"
+          : (moved ?? req.url) === "/jwks"
             ? { keys: state.keys.map(publicOf) }
             : null;
     if (!body) return void res.writeHead(404).end();
@@ -71,6 +96,15 @@ describe("createRemoteJwksVerifier", () => {
     const principal = await verifierWith().verify(tokenFor(k1));
     expect(principal).toMatchObject({ subject: "svc", scopes: ["notes:read"] });
     expect(state.requests).toEqual(["/.well-known/openid-configuration", "/jwks"]);
+  });
+
+  it("maps a foreign token by default - OIDC scopes ignored (not a 401), its kind claim never read", async () => {
+    const token = forge(
+      { alg: "RS256", kid: k1.kid },
+      { ...claims(), scope: "openid profile email offline_access notes:read", kind: "api_key", key_id: "k" },
+      { jwk: k1 },
+    );
+    expect(await verifierWith().verify(token)).toMatchObject({ subject: "svc", kind: "user", scopes: ["notes:read"] });
   });
 
   it("accepts token - explicit JWKS URL, no discovery", async () => {
@@ -123,6 +157,31 @@ describe("createRemoteJwksVerifier", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceUnavailable);
     expect(error).toMatchObject({ status: 503, code: "issuer_unavailable" });
+  });
+
+  it.each([
+    ["discovery", undefined],
+    ["the JWKS", "jwks"],
+  ])("answers 503 - %s redirects (to good keys), never followed", async (_, jwksPath) => {
+    state.mode = "redirect";
+    const jwksUri = jwksPath === undefined ? undefined : `${base}/${jwksPath}`;
+    const error = await verifierWith(jwksUri === undefined ? {} : { jwksUri })
+      .verify(tokenFor(k1))
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 503, code: "issuer_unavailable" });
+    expect((error as Error).cause).toMatchObject({ message: expect.stringMatching(/redirect/) });
+    expect(state.requests.filter((url) => url.startsWith("/moved"))).toEqual([]);
+  });
+
+  it("answers 503 - a JWKS body past the byte cap is cut off while streaming, never read whole", async () => {
+    state.mode = "endless";
+    const error = await verifierWith({ jwksUri: `${base}/jwks`, timeoutMs: 60_000 })
+      .verify(tokenFor(k1))
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 503, code: "issuer_unavailable" });
+    expect((error as Error).cause).toMatchObject({ message: expect.stringMatching(/over 524288 bytes/) });
+    await expect.poll(() => endless.closed).toBe(true);
+    expect(endless.sent).toBeLessThan(TEN_MB);
   });
 
   it("answers 503 - issuer hangs past the timeout", async () => {

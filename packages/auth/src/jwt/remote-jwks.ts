@@ -7,7 +7,7 @@ import { RemoteKeyStore } from "../lib/remote-key-store";
 import { createTokenVerifier, type TokenVerifyOptions } from "../lib/token-verifier";
 import type { Verifier } from "../verifier";
 import { type JwtAlgorithm, SUPPORTED_ALGORITHMS } from "./key-set";
-import { defaultPrincipal } from "./principal-from-claims";
+import { foreignPrincipal } from "./principal-from-claims";
 
 /** Remote issuers sign asymmetrically; a shared secret has no place in a public JWKS. */
 export type RemoteJwtAlgorithm = Exclude<JwtAlgorithm, "HS256">;
@@ -26,7 +26,10 @@ export interface RemoteJwksVerifierOptions extends TokenVerifyOptions<RemoteJwtA
   maxAgeMs?: number;
 }
 
-/** The same contract as our own verifier, with keys from the issuer; an unreachable issuer is a 503. */
+/**
+ * The same contract as our own verifier, with keys from the issuer; an unreachable issuer is a
+ * 503. Default `toPrincipal`: `foreignPrincipal` (OIDC scopes ignored, never a foreign `kind`).
+ */
 export type RemoteJwksVerifier = Verifier;
 
 export function createRemoteJwksVerifier(options: RemoteJwksVerifierOptions): RemoteJwksVerifier {
@@ -48,7 +51,7 @@ export function createRemoteJwksVerifier(options: RemoteJwksVerifierOptions): Re
     cooldownMs,
     maxAgeMs,
   });
-  return createTokenVerifier(who, options, { toPrincipal: defaultPrincipal }, store);
+  return createTokenVerifier(who, options, { toPrincipal: foreignPrincipal }, store);
 
   function positive(value: number, name: string): number {
     if (!(value > 0)) throw new TypeError(`${who}: ${name} must be positive`);

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { type CryptoKey, SignJWT } from "jose";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { Unauthorized } from "../errors";
 import { createJwtIssuer, type JwtIssuer } from "./issuer";
@@ -57,6 +58,15 @@ describe("createJwtVerifier", () => {
       code: "invalid_token",
       detail: expect.stringMatching(/type/),
     });
+  });
+
+  it("rejects token - no typ header when typ is required (RFC 8725 §3.11: an ID token is not an access token)", async () => {
+    const key = keySet.current;
+    const untyped = await new SignJWT({ sub: "u1", iss: ISSUER, aud: "api", exp: NOW / 1000 + 60 })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid })
+      .sign(key.signingKey as CryptoKey);
+    await expect(createJwtVerifier(options()).verify(untyped)).resolves.toBeTruthy();
+    await expect(createJwtVerifier(options({ typ: "at+jwt" })).verify(untyped)).rejects.toMatchObject({ status: 401 });
   });
 
   it("rejects token - missing a configured required claim", async () => {

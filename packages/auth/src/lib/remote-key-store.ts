@@ -7,11 +7,13 @@
  * - an unknown `kid` triggers a refetch, at most once per `cooldownMs`, so random kids
  *   cannot turn us into a flood against the issuer;
  * - concurrent callers share one request; each request is bounded by `timeoutMs`.
+ * Redirects are refused and bodies are capped at `MAX_DOCUMENT_BYTES` while streaming.
  * When the issuer cannot be reached, known keys keep working; a token whose key we cannot
  * get is a 503 (`ServiceUnavailable`), never a 500 and never an acceptance.
  */
 import { type CryptoKey, importJWK, type JWK } from "jose";
 import { ServiceUnavailable, Unauthorized } from "../errors";
+import { readBody } from "../read-body";
 import type { TokenHeader } from "./compact-jws";
 import { toPublicJwk } from "./public-jwk";
 import type { ResolvedKey } from "./token-verifier";
@@ -26,6 +28,7 @@ export interface RemoteKeyStoreOptions {
   maxAgeMs: number;
 }
 
+/** Largest discovery document or JWKS read (bytes); real ones are a few KiB. */
 const MAX_DOCUMENT_BYTES = 512 * 1024;
 
 class RemoteKey {
@@ -167,11 +170,28 @@ export class RemoteKeyStore {
       }, timeoutMs);
     });
     const request = (async () => {
-      const response = await fetch(url, { signal: controller.signal, headers: { accept: "application/json" } });
-      if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-      const text = await response.text();
-      if (text.length > MAX_DOCUMENT_BYTES) throw new Error(`${url} answered a document that is too large`);
-      return JSON.parse(text) as unknown;
+      // A redirect is not followed: the keys come from the URL we were given (or discovery named), nowhere else.
+      const response = await fetch(url, {
+        signal: controller.signal,
+        redirect: "manual",
+        headers: { accept: "application/json" },
+      });
+      if (
+        response.type === "opaqueredirect" ||
+        response.redirected ||
+        (response.status >= 300 && response.status < 400)
+      ) {
+        await response.body?.cancel().catch(() => {});
+        throw new Error(`${url} answered a redirect, which is not followed`);
+      }
+      if (!response.ok) {
+        await response.body?.cancel().catch(() => {});
+        throw new Error(`${url} answered ${response.status}`);
+      }
+      // Counted in bytes while streaming: a huge (or endless) body is cut off at the cap, never buffered whole.
+      const bytes = await readBody(response, MAX_DOCUMENT_BYTES);
+      if (bytes === null) throw new Error(`${url} answered a document over ${MAX_DOCUMENT_BYTES} bytes`);
+      return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
     })();
     try {
       return await Promise.race([request, timeout]);
