@@ -55,6 +55,29 @@ export function errorResponse(error: OAuthError): Response {
   return json(error.status, { error: error.error, error_description: error.description }, error.headers);
 }
 
+/**
+ * A port threw (database down, key store gone): 503 `temporarily_unavailable`, which the client
+ * may retry. The cause goes to `onError` (logs) only; what it returns, if a string, is sent as
+ * `request_id` so a user can quote it.
+ */
+export function unavailableResponse(error: unknown, onError?: (error: unknown) => unknown): Response {
+  let requestId: unknown;
+  try {
+    requestId = onError?.(error);
+  } catch {
+    // A failing logger must not turn the 503 into a 500.
+  }
+  return json(
+    503,
+    {
+      error: "temporarily_unavailable",
+      error_description: "The service is temporarily unavailable",
+      ...(typeof requestId === "string" ? { request_id: requestId } : {}),
+    },
+    { "retry-after": "5" },
+  );
+}
+
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,

@@ -25,6 +25,7 @@ import {
   parseForm,
   readForm,
   requireForm,
+  unavailableResponse,
 } from "./oauth-request";
 import { isRefreshTokenError, type RefreshTokenService } from "./refresh-token";
 import { challenge } from "./scheme";
@@ -272,21 +273,7 @@ export function createTokenEndpoint(options: TokenEndpointOptions): (request: Re
     } catch (error) {
       if (error instanceof OAuthError) return errorResponse(error);
       // A port threw (database down, key store gone): the client may retry; the cause goes to logs only.
-      let requestId: unknown;
-      try {
-        requestId = onError?.(error);
-      } catch {
-        // A failing logger must not turn the 503 into a 500.
-      }
-      return json(
-        503,
-        {
-          error: "temporarily_unavailable",
-          error_description: "The service is temporarily unavailable",
-          ...(typeof requestId === "string" ? { request_id: requestId } : {}),
-        },
-        { "retry-after": "5" },
-      );
+      return unavailableResponse(error, onError);
     }
   };
 }
