@@ -187,6 +187,15 @@ describe("the caller", () => {
       );
       expect(response.status).toBe(400);
       expect((await response.json()).error).toBe("invalid_request");
+      // A well-formed form body under the wrong label is refused too: the media type decides.
+      const mislabelled = await endpoint(
+        new Request(URL_, {
+          method: "POST",
+          headers: { "content-type": contentType, authorization: basic(RS_ID, RS_SECRET) },
+          body: new URLSearchParams({ token: access_token }).toString(),
+        }),
+      );
+      expect(mislabelled.status).toBe(400);
     }
   });
 

@@ -90,6 +90,15 @@ describe("refusing", () => {
     expect(await rotateFails(issued.token)).toBe(false);
   });
 
+  it("a form body labelled JSON or text - invalid_request: the media type decides, not the bytes", async () => {
+    const issued = await refreshTokens.issue({ userId: ADA, scopes: ["notes:read"] });
+    for (const contentType of ["application/json", "text/plain", "multipart/form-data; boundary=x"]) {
+      const response = await revoke(form({ token: issued.token }), { "content-type": contentType });
+      expect(response.status).toBe(400);
+    }
+    expect(await rotateFails(issued.token)).toBe(false);
+  });
+
   it("a missing content type, a GET, a repeated token, no token", async () => {
     expect((await revoke(form({ token: "x" }), {})).status).toBe(400);
     expect((await revoke("", FORM, "GET")).status).toBe(405);
