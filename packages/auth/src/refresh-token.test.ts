@@ -410,3 +410,37 @@ describe("createRefreshTokenService options", () => {
     expect(() => createRefreshTokenService({ store, scopeValidator })).toThrow(/successorKey/);
   });
 });
+
+describe("inspect (for introspection)", () => {
+  it("a live token - its owner, scopes cut to what the user holds now, issue and expiry; nothing is spent", async () => {
+    const { token, expiresAt } = await service.issue({ userId: USER, scopes: ["notes:*", "users:read"] });
+    store.users.set(USER, { disabled: false, scopes: ["notes:read"] });
+    expect(await service.inspect(token)).toEqual({
+      userId: USER,
+      scopes: ["notes:read"],
+      issuedAt: new Date(T0),
+      expiresAt,
+    });
+    // Inspecting twice and then rotating still works: inspect is a read.
+    expect(await service.inspect(token)).not.toBeNull();
+    await expect(service.rotate(token)).resolves.toMatchObject({ userId: USER });
+  });
+
+  it("null - expired, owner disabled, spent, revoked, unknown, malformed", async () => {
+    const expired = await service.issue({ userId: USER, scopes: ["notes:read"] });
+    const spent = await service.issue({ userId: USER, scopes: ["notes:read"] });
+    const revoked = await service.issue({ userId: USER, scopes: ["notes:read"] });
+    await service.rotate(spent.token);
+    await service.revoke(revoked.token);
+    for (const token of [spent.token, revoked.token, `ghr_${"A".repeat(43)}`, "nonsense"]) {
+      expect(await service.inspect(token)).toBeNull();
+    }
+    store.users.set(USER, { disabled: true, scopes: ["notes:*"] });
+    const live = await service.issue({ userId: USER, scopes: ["notes:read"] });
+    expect(await service.inspect(live.token)).toBeNull();
+    store.users.set(USER, { disabled: false, scopes: ["notes:*"] });
+    expect(await service.inspect(live.token)).not.toBeNull();
+    now = T0 + 3600_000;
+    expect(await service.inspect(expired.token)).toBeNull();
+  });
+});

@@ -178,6 +178,14 @@ export interface RotatedRefreshToken extends IssuedRefreshToken {
   grantedScopes: string[];
 }
 
+export interface InspectedRefreshToken {
+  userId: string;
+  /** What a refresh from it would carry now: the family's scopes cut to what the user holds. */
+  scopes: string[];
+  issuedAt: Date;
+  expiresAt: Date;
+}
+
 export interface RefreshTokenService {
   /** Starts a family (a sign-in). */
   issue(input: { userId: string; scopes: readonly string[]; userAgent?: string | null }): Promise<IssuedRefreshToken>;
@@ -187,6 +195,11 @@ export interface RefreshTokenService {
    * (RFC 6749 §6) narrows the access token only; it is checked before anything is spent.
    */
   rotate(token: string, options?: { requestedScopes?: readonly string[] }): Promise<RotatedRefreshToken>;
+  /**
+   * The token's owner, scopes and expiry while it is live (unspent, unrevoked, unexpired, its
+   * owner enabled), else `null`; for introspection (RFC 7662). Reads only, never spends.
+   */
+  inspect(token: string): Promise<InspectedRefreshToken | null>;
   /** Sign-out: revokes the token's family. Unknown or malformed tokens are ignored (RFC 7009 §2.2). */
   revoke(token: string): Promise<void>;
   /** Revokes one sign-in of `userId` ("sign out that device"); `false` when no such family is theirs. */
@@ -349,6 +362,20 @@ export function createRefreshTokenService(options: RefreshTokenServiceOptions): 
       }
       // Spent and re-read twice within one call: something keeps racing us; refuse safely.
       throw new RefreshTokenError("reused");
+    },
+
+    async inspect(token) {
+      const stored = await lookup(token);
+      const at = clock();
+      if (!stored || stored.revoked || stored.userDisabled || stored.usedAt) return null;
+      const expiresAt = Math.min(stored.expiresAt.getTime(), familyDeadline(stored.familyCreatedAt));
+      if (expiresAt <= at) return null;
+      return {
+        userId: stored.userId,
+        scopes: intersectScopes(scopeValidator, stored.scopes, stored.userScopes),
+        issuedAt: stored.createdAt,
+        expiresAt: new Date(expiresAt),
+      };
     },
 
     async revoke(token) {

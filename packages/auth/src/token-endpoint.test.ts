@@ -522,7 +522,7 @@ describe("request format", () => {
 });
 
 describe("throttle", () => {
-  it("answers 429 slow_down with Retry-After, without checking the password", async () => {
+  it("answers 429 invalid_request (a §5.2 code) with Retry-After, without checking the password", async () => {
     const authenticatePassword = vi.fn(options.authenticatePassword);
     const throttle: PasswordThrottle = {
       reserve: vi.fn(async () => ({ allowed: false as const, retryAfterSeconds: 12.2 })),
@@ -531,7 +531,7 @@ describe("throttle", () => {
     const { status, headers, body } = await login();
     expect(status).toBe(429);
     expect(headers.get("retry-after")).toBe("13");
-    expect(body.error).toBe("slow_down");
+    expect(body.error).toBe("invalid_request");
     expect(authenticatePassword).not.toHaveBeenCalled();
     expect(throttle.reserve).toHaveBeenCalledWith({ username: "ada@example.com", address: "203.0.113.7" });
   });

@@ -16,7 +16,17 @@
  * client's credential (`AuthenticatedClient.expiresAt` caps `exp`).
  */
 import type { JwtIssuer } from "./jwt";
-import { readBody } from "./read-body";
+import {
+  type ClientCredentials,
+  clientCredentials,
+  errorResponse,
+  json,
+  OAuthError,
+  parseForm,
+  readForm,
+  requireForm,
+  unavailableResponse,
+} from "./oauth-request";
 import { isRefreshTokenError, type RefreshTokenService } from "./refresh-token";
 import { challenge } from "./scheme";
 import { isScope, missingScope, parseScopeList, type ScopeValidator } from "./scopes";
@@ -108,18 +118,6 @@ export interface TokenResponseBody {
   scope: string;
 }
 
-type TokenErrorCode =
-  | "invalid_request"
-  | "invalid_client"
-  | "invalid_grant"
-  | "invalid_scope"
-  | "unsupported_grant_type"
-  | "slow_down"
-  | "temporarily_unavailable";
-
-const FORM = "application/x-www-form-urlencoded";
-// Stateless between calls (no `stream` option), so one instance serves every request.
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
 const KNOWN_PARAMETERS = new Set([
   "grant_type",
   "username",
@@ -131,25 +129,6 @@ const KNOWN_PARAMETERS = new Set([
 ]);
 // Registered JWT claims and ours: a port's custom claims cannot replace them.
 const RESERVED_CLAIMS = new Set(["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "scope", "scp", "kind", "client_id"]);
-
-/** A refusal, rendered as RFC 6749 §5.2 JSON. `description` is static text, never input. */
-class TokenError extends Error {
-  constructor(
-    readonly status: number,
-    readonly error: TokenErrorCode,
-    readonly description: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(description);
-  }
-}
-
-interface ClientCredentials {
-  id: string;
-  secret: string;
-  /** Came in an `Authorization: Basic` header: a refusal is then a 401 with a challenge (§5.2). */
-  viaBasic: boolean;
-}
 
 export function createTokenEndpoint(options: TokenEndpointOptions): (request: Request) => Promise<Response> {
   const { issuer, refreshTokens, scopeValidator, throttle, clientAddress, onError } = options;
@@ -174,15 +153,15 @@ export function createTokenEndpoint(options: TokenEndpointOptions): (request: Re
 
   const invalidClient = (viaBasic: boolean, description = "Client authentication failed") =>
     viaBasic
-      ? new TokenError(401, "invalid_client", description, { "www-authenticate": basicChallenge })
-      : new TokenError(400, "invalid_client", description);
+      ? new OAuthError(401, "invalid_client", description, { "www-authenticate": basicChallenge })
+      : new OAuthError(400, "invalid_client", description);
 
   /** Granted = requested (each satisfied by `held`), or all of `held` when nothing was requested. */
   const grant = (held: readonly string[], requested: string[] | undefined): string[] => {
     const valid = held.filter(isScope);
     if (requested === undefined) return [...new Set(valid)];
     if (missingScope(scopeValidator, valid, requested) !== undefined) {
-      throw new TokenError(400, "invalid_scope", "The requested scope exceeds the scope granted");
+      throw new OAuthError(400, "invalid_scope", "The requested scope exceeds the scope granted");
     }
     return requested;
   };
@@ -217,11 +196,15 @@ export function createTokenEndpoint(options: TokenEndpointOptions): (request: Re
       : { allowed: true as const };
     if (!decision.allowed) {
       const retryAfter = Math.max(1, Math.ceil(decision.retryAfterSeconds));
-      throw new TokenError(429, "slow_down", "Too many attempts, retry later", { "retry-after": String(retryAfter) });
+      // RFC 6749 §5.2 has no throttling code (`slow_down` is RFC 8628's device flow): a §5.2 code any
+      // client parses, with the status and Retry-After (RFC 6585 §4) saying "later".
+      throw new OAuthError(429, "invalid_request", "Too many attempts, retry later", {
+        "retry-after": String(retryAfter),
+      });
     }
     const user = await authenticatePassword(username, password);
     await decision.settle?.(user ? "success" : "failure");
-    if (!user) throw new TokenError(400, "invalid_grant", "Invalid username or password");
+    if (!user) throw new OAuthError(400, "invalid_grant", "Invalid username or password");
     const scopes = grant(user.scopes, requested);
     const refresh = await refreshTokens.issue({
       userId: user.userId,
@@ -240,8 +223,8 @@ export function createTokenEndpoint(options: TokenEndpointOptions): (request: Re
     } catch (error) {
       if (!isRefreshTokenError(error)) throw error;
       throw error.code === "invalid_scope"
-        ? new TokenError(400, "invalid_scope", "The requested scope exceeds the scope granted")
-        : new TokenError(400, "invalid_grant", "Invalid refresh token");
+        ? new OAuthError(400, "invalid_scope", "The requested scope exceeds the scope granted")
+        : new OAuthError(400, "invalid_grant", "Invalid refresh token");
     }
     return accessToken({ sub: rotated.userId, kind: "user" }, rotated.grantedScopes, rotated.token);
   };
@@ -269,13 +252,10 @@ export function createTokenEndpoint(options: TokenEndpointOptions): (request: Re
   return async function tokenEndpoint(request) {
     try {
       if (request.method !== "POST") {
-        throw new TokenError(405, "invalid_request", "The token endpoint accepts only POST", { allow: "POST" });
+        throw new OAuthError(405, "invalid_request", "The token endpoint accepts only POST", { allow: "POST" });
       }
-      const mediaType = (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
-      if (mediaType !== FORM) {
-        throw new TokenError(400, "invalid_request", "The body must be application/x-www-form-urlencoded");
-      }
-      const params = parseForm(await readForm(request, maxBodyBytes));
+      requireForm(request, "token");
+      const params = parseForm(await readForm(request, maxBodyBytes), KNOWN_PARAMETERS);
       const credentials = clientCredentials(request, params, invalidClient);
       const grantType = params.get("grant_type");
       switch (grantType) {
@@ -286,83 +266,21 @@ export function createTokenEndpoint(options: TokenEndpointOptions): (request: Re
         case "client_credentials":
           return await clientCredentialsGrant(credentials, params);
         case undefined:
-          throw new TokenError(400, "invalid_request", "Missing parameter: grant_type");
+          throw new OAuthError(400, "invalid_request", "Missing parameter: grant_type");
         default:
-          throw new TokenError(400, "unsupported_grant_type", "The grant type is not supported");
+          throw new OAuthError(400, "unsupported_grant_type", "The grant type is not supported");
       }
     } catch (error) {
-      if (error instanceof TokenError) {
-        return json(error.status, { error: error.error, error_description: error.description }, error.headers);
-      }
+      if (error instanceof OAuthError) return errorResponse(error);
       // A port threw (database down, key store gone): the client may retry; the cause goes to logs only.
-      let requestId: unknown;
-      try {
-        requestId = onError?.(error);
-      } catch {
-        // A failing logger must not turn the 503 into a 500.
-      }
-      return json(
-        503,
-        {
-          error: "temporarily_unavailable",
-          error_description: "The service is temporarily unavailable",
-          ...(typeof requestId === "string" ? { request_id: requestId } : {}),
-        },
-        { "retry-after": "5" },
-      );
+      return unavailableResponse(error, onError);
     }
   };
 }
 
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: {
-      "content-type": "application/json;charset=UTF-8",
-      // RFC 6749 §5.1: tokens and errors alike must not be cached.
-      "cache-control": "no-store",
-      pragma: "no-cache",
-      ...headers,
-    },
-  });
-}
-
-/** The form body as text: at most `max` bytes (else 413), valid UTF-8 (else 400). */
-async function readForm(request: Request, max: number): Promise<string> {
-  const bytes = await readBody(request, max);
-  if (!bytes) throw new TokenError(413, "invalid_request", "The request body is too large");
-  try {
-    return UTF8.decode(bytes);
-  } catch {
-    throw new TokenError(400, "invalid_request", "The request body is not valid UTF-8");
-  }
-}
-
-/**
- * Form parameters, each at most once (RFC 6749 §3.2). A parameter without a value counts
- * as omitted (§3.1), so the map holds only non-empty values.
- */
-function parseForm(body: string): Map<string, string> {
-  const params = new Map<string, string>();
-  const seen = new Set<string>();
-  for (const [name, value] of new URLSearchParams(body)) {
-    if (seen.has(name)) {
-      const shown = KNOWN_PARAMETERS.has(name) ? `: ${name}` : "";
-      throw new TokenError(400, "invalid_request", `A parameter is repeated${shown}`);
-    }
-    seen.add(name);
-    // A NUL cannot be stored in Postgres text: refuse it here (400) rather than fail deeper (503).
-    if (name.includes("\0") || value.includes("\0")) {
-      throw new TokenError(400, "invalid_request", "A parameter contains a NUL character");
-    }
-    if (value !== "") params.set(name, value);
-  }
-  return params;
-}
-
 function required(params: Map<string, string>, name: string): string {
   const value = params.get(name);
-  if (value === undefined) throw new TokenError(400, "invalid_request", `Missing parameter: ${name}`);
+  if (value === undefined) throw new OAuthError(400, "invalid_request", `Missing parameter: ${name}`);
   return value;
 }
 
@@ -373,60 +291,6 @@ function requestedScopes(params: Map<string, string>): string[] | undefined {
     return parseScopeList(scope);
   } catch {
     // parseScopeList throws only InvalidScopeError (matched loosely: the class may come from another module copy).
-    throw new TokenError(400, "invalid_scope", "The scope is malformed");
-  }
-}
-
-/**
- * Client credentials from `Authorization: Basic` (RFC 6749 §2.3.1: id and secret each
- * form-urlencoded, then joined by `:` and base64-encoded) or from the form; both at once is
- * `invalid_request` (§2.3). `undefined` when the request carries none.
- */
-function clientCredentials(
-  request: Request,
-  params: Map<string, string>,
-  invalidClient: (viaBasic: boolean, description?: string) => TokenError,
-): ClientCredentials | undefined {
-  const header = request.headers.get("authorization");
-  const basic = header === null ? null : /^basic(?: +(.*))?$/i.exec(header.trim());
-  const formId = params.get("client_id");
-  const formSecret = params.get("client_secret");
-  if (basic) {
-    if (formSecret !== undefined) {
-      throw new TokenError(400, "invalid_request", "Use one client authentication method, not two");
-    }
-    const decoded = decodeBasic(basic[1] ?? "");
-    if (!decoded) throw invalidClient(true, "Malformed Basic credentials");
-    if (formId !== undefined && formId !== decoded.id) {
-      throw new TokenError(400, "invalid_request", "client_id differs from the authenticated client");
-    }
-    return { ...decoded, viaBasic: true };
-  }
-  if (formSecret === undefined) return undefined;
-  if (formId === undefined) throw new TokenError(400, "invalid_request", "Missing parameter: client_id");
-  return { id: formId, secret: formSecret, viaBasic: false };
-}
-
-function decodeBasic(token: string): { id: string; secret: string } | null {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(token)) return null;
-  let text: string;
-  try {
-    const binary = atob(token);
-    text = UTF8.decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
-  } catch {
-    return null;
-  }
-  const colon = text.indexOf(":");
-  if (colon <= 0) return null;
-  const id = formDecode(text.slice(0, colon));
-  const secret = formDecode(text.slice(colon + 1));
-  return id && secret ? { id, secret } : null;
-}
-
-function formDecode(value: string): string | null {
-  try {
-    return decodeURIComponent(value.replace(/\+/g, " "));
-  } catch {
-    return null;
+    throw new OAuthError(400, "invalid_scope", "The scope is malformed");
   }
 }

@@ -5,15 +5,19 @@
  * or change who may sign in.
  */
 import "server-only";
-import { isApiKeyFormat } from "@gatehouse/auth/api-key";
+import { hashApiKey, isApiKeyFormat, isValidApiKey } from "@gatehouse/auth/api-key";
 import { type ApiKeyVerifier, createApiKeyVerifier, subscribeToRevocations } from "@gatehouse/auth/api-key-verifier";
+import { createIntrospectionEndpoint } from "@gatehouse/auth/introspection-endpoint";
 import { createJwtIssuer, createJwtVerifier, type JwtIssuer, type KeySet } from "@gatehouse/auth/jwt";
 import { createRemoteJwksVerifier } from "@gatehouse/auth/jwt/remote";
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "@gatehouse/auth/password";
+import type { Principal } from "@gatehouse/auth/principal";
 import { createRefreshTokenService, type RefreshTokenService } from "@gatehouse/auth/refresh-token";
+import { createRevocationEndpoint } from "@gatehouse/auth/revocation-endpoint";
 import { apiKeyHeader, bearer, cookie } from "@gatehouse/auth/scheme";
-import { createTokenEndpoint, type PasswordThrottle } from "@gatehouse/auth/token-endpoint";
+import { type AuthenticatedClient, createTokenEndpoint, type PasswordThrottle } from "@gatehouse/auth/token-endpoint";
 import { type Authenticator, createAuthenticator, type Verifier } from "@gatehouse/auth/verifier";
+import { findApiKeyByHash } from "@gatehouse/db/api-keys";
 import { findUserByEmail, type User, updateUserPasswordHash } from "@gatehouse/db/users";
 import { type Env, env } from "~/env";
 import { createApiKeyStore } from "./api-key-store";
@@ -28,7 +32,8 @@ import { loadKeySet } from "./keys";
 import { createLoginThrottle } from "./login-throttle";
 import { loadRefreshTokenKey } from "./refresh-token-key";
 import { createRefreshTokenStore } from "./refresh-token-store";
-import { scopeValidator } from "./scopes";
+import { revokeApiKeyEverywhere } from "./revoke-api-key";
+import { INTROSPECT_SCOPE, scopeValidator } from "./scopes";
 import { sessionCookieName } from "./session-cookies";
 import { createSignUpThrottle, type SignUpThrottle } from "./sign-up-throttle";
 
@@ -51,6 +56,18 @@ export interface AuthServices {
   signUpThrottle: SignUpThrottle;
   /** `POST /api/token` (OAuth 2.0 token endpoint). */
   tokenEndpoint: (request: Request) => Promise<Response>;
+  /** `POST /api/revoke` (RFC 7009): refresh tokens, API keys and access tokens, by their holder. */
+  revocationEndpoint: (request: Request) => Promise<Response>;
+  /** `POST /api/introspect` (RFC 7662), for clients holding `tokens:introspect`. */
+  introspectionEndpoint: (request: Request) => Promise<Response>;
+}
+
+export interface BuildAuthServicesPorts {
+  /**
+   * Revokes an access token presented at `POST /api/revoke`. Default: none (the token is
+   * answered 200 and lives until `exp`); the revoked set (issue #11 §1) plugs in here.
+   */
+  revokeAccessToken?: (token: string) => Promise<void>;
 }
 
 let services: Promise<AuthServices> | undefined;
@@ -69,6 +86,7 @@ export interface BuildAuthServicesOptions {
   config?: Env;
   /** Clock of the attempt throttles in ms, for tests. Default: `Date.now`. */
   now?: () => number;
+  ports?: BuildAuthServicesPorts;
 }
 
 /** What `getAuth()` returns, built afresh: tests use it to run the real wiring on their own clock or settings. */
@@ -134,6 +152,28 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
   const signUpThrottle = createSignUpThrottle({ attempts, budgets: config.signUpThrottle });
   const addressOf = (headers: Headers) => clientAddress(headers, config.trustedProxyHops);
 
+  /** An API key's principal, or `null` for any key the verifier refuses (401); other errors propagate (503). */
+  const verifyApiKey = (key: string): Promise<Principal | null> =>
+    apiKeys.verify(key).catch((error: unknown) => {
+      if ((error as { status?: number }).status === 401) return null;
+      throw error;
+    });
+  /** Client credentials: an API key's id as the client id, the key as the secret. */
+  const authenticateClient = async (clientId: string, clientSecret: string): Promise<AuthenticatedClient | null> => {
+    if (!isApiKeyFormat(clientSecret)) return null;
+    const principal = await verifyApiKey(clientSecret);
+    if (!principal || principal.claims.key_id !== clientId) return null;
+    const exp = principal.claims.exp;
+    return {
+      subject: principal.subject,
+      kind: "api_key",
+      scopes: principal.scopes,
+      claims: { key_id: clientId },
+      // The access token must not outlive the key (the key's principal carries its expiry as `exp`).
+      ...(typeof exp === "number" ? { expiresAt: exp } : {}),
+    };
+  };
+
   const tokenEndpoint = createTokenEndpoint({
     issuer,
     refreshTokens,
@@ -144,24 +184,36 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
       const user = await authenticatePassword(username, password);
       return user ? { userId: user.id, scopes: user.scopes } : null;
     },
-    async authenticateClient(clientId, clientSecret) {
-      if (!isApiKeyFormat(clientSecret)) return null;
-      const principal = await apiKeys.verify(clientSecret).catch((error: unknown) => {
+    authenticateClient,
+    onError: (error) => logInternalError("token endpoint", error),
+  });
+
+  const revocationEndpoint = createRevocationEndpoint({
+    refreshTokens,
+    // Presenting a key revokes it (the holder's proof), its minted children with it, on every instance.
+    async revokeApiKey(key) {
+      if (!isValidApiKey(key, [config.apiKeyEnvironment])) return;
+      const database = await getDatabase();
+      const row = await findApiKeyByHash(database.db, hashApiKey(key));
+      if (row) await revokeApiKeyEverywhere(database, apiKeys, { userId: row.userId, id: row.id });
+    },
+    ...(options.ports?.revokeAccessToken ? { revokeAccessToken: options.ports.revokeAccessToken } : {}),
+    onError: (error) => logInternalError("revocation endpoint", error),
+  });
+
+  const introspectionEndpoint = createIntrospectionEndpoint({
+    authenticateClient,
+    requiredScope: INTROSPECT_SCOPE,
+    scopeValidator,
+    // Our tokens only, through the same verifier every request uses: what it refuses is inactive.
+    verifyAccessToken: (token) =>
+      ours.verify(token).catch((error: unknown) => {
         if ((error as { status?: number }).status === 401) return null;
         throw error;
-      });
-      if (!principal || principal.claims.key_id !== clientId) return null;
-      const exp = principal.claims.exp;
-      return {
-        subject: principal.subject,
-        kind: "api_key",
-        scopes: principal.scopes,
-        claims: { key_id: clientId },
-        // The access token must not outlive the key (the key's principal carries its expiry as `exp`).
-        ...(typeof exp === "number" ? { expiresAt: exp } : {}),
-      };
-    },
-    onError: (error) => logInternalError("token endpoint", error),
+      }),
+    verifyApiKey,
+    refreshTokens,
+    onError: (error) => logInternalError("introspection endpoint", error),
   });
 
   return {
@@ -181,6 +233,8 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     loginThrottle,
     signUpThrottle,
     tokenEndpoint,
+    revocationEndpoint,
+    introspectionEndpoint,
   };
 }
 

@@ -11,6 +11,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET as jwks } from "~/app/.well-known/jwks.json/route";
 import { GET as discovery } from "~/app/.well-known/openid-configuration/route";
 import { GET as health } from "~/app/api/health/route";
+import { POST as introspect } from "~/app/api/introspect/route";
+import { POST as revoke } from "~/app/api/revoke/route";
 import { POST as token, GET as tokenGet } from "~/app/api/token/route";
 import { GET as trpcGet, POST as trpcPost } from "~/app/api/trpc/[trpc]/route";
 import { setupTestDatabase } from "~/test/database";
@@ -221,6 +223,38 @@ describe("fuzzing every route handler we own", () => {
       { numRuns: RUNS * 2 },
     );
     await expectClean(await tokenGet(new Request(`${BASE}/api/token`)), "token GET");
+  });
+
+  it("the revocation and introspection endpoints: any headers, cookies and body; introspection never says active", async () => {
+    const params = fc.dictionary(
+      fc.constantFrom("token", "token_type_hint", "client_id", "client_secret"),
+      fc.oneof(anyText, fc.constantFrom("access_token", "refresh_token", `ghr_${"A".repeat(43)}`)),
+      { maxKeys: 4 },
+    );
+    const body = fc.oneof(
+      params.map((p) => new URLSearchParams(p).toString()),
+      fc.string({ unit: "binary" }),
+      fc.constant(undefined),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        credential,
+        junkHeaders,
+        junkCookie,
+        body,
+        fc.boolean(),
+        async (kind, junk, cookie, raw, form) => {
+          const headers = headersFor(kind, junk, cookie);
+          if (form) headers.set("content-type", "application/x-www-form-urlencoded");
+          const init = { method: "POST", headers, body: raw };
+          await expectClean(await revoke(new Request(`${BASE}/api/revoke`, init)), "revoke");
+          const text = await expectClean(await introspect(new Request(`${BASE}/api/introspect`, init)), "introspect");
+          // No fuzzed caller holds tokens:introspect.
+          expect(text).not.toMatch(/"active":true/);
+        },
+      ),
+      { numRuns: RUNS },
+    );
   });
 
   it("health and the .well-known documents take no input and answer cleanly", async () => {

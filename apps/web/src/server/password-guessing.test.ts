@@ -58,7 +58,7 @@ describe.each(settings)("password guessing with %s", (_name, config) => {
 
     const right = await token(services, user.email, user.password, "203.0.113.200");
     expect(right.status).toBe(429);
-    expect(await right.json()).toMatchObject({ error: "slow_down" });
+    expect(await right.json()).toMatchObject({ error: "invalid_request" });
 
     clock.now += window * 1000;
     expect((await token(services, user.email, user.password, "203.0.113.200")).status).toBe(200);

@@ -1,8 +1,13 @@
 import type { Db } from "@gatehouse/db/client";
 import { createApiKey } from "~/server/create-api-key";
+import { DEFAULT_USER_SCOPES } from "~/server/scopes";
 import { createTestUser } from "./users";
 
-/** A new user holding one key, minted by the app's own `createApiKey` (the keys page's and the CLI's rules). */
+/**
+ * A new user holding one key, minted by the app's own `createApiKey` (the keys page's and the
+ * CLI's rules). The owner holds the default account scopes plus the key's (an operator granted
+ * them), so a key may hold a scope no account has by default, such as `tokens:introspect`.
+ */
 export async function createTestApiKey(
   db: Db,
   options: {
@@ -15,7 +20,7 @@ export async function createTestApiKey(
     now?: Date;
   } = {},
 ) {
-  const owner = await createTestUser(db);
+  const owner = await createTestUser(db, { scopes: [...new Set([...DEFAULT_USER_SCOPES, ...(options.scopes ?? [])])] });
   const created = await createApiKey(db, {
     owner,
     name: options.name ?? "test key",

@@ -1,5 +1,4 @@
-import { API_KEY_REVOKED_CHANNEL } from "@gatehouse/auth/api-key-verifier";
-import { listApiKeys, revokeApiKey } from "@gatehouse/db/api-keys";
+import { listApiKeys } from "@gatehouse/db/api-keys";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { env } from "~/env";
@@ -7,6 +6,7 @@ import { noInput, text } from "~/lib/input-schemas";
 import { getAuth } from "../auth";
 import { createApiKey, MAX_API_KEY_LIFETIME_DAYS } from "../create-api-key";
 import { mintingLimits } from "../minting-limits";
+import { revokeApiKeyEverywhere } from "../revoke-api-key";
 import { scopes } from "../scopes";
 import { credentialMintingProcedure, router, scopedProcedure } from "../trpc";
 
@@ -45,15 +45,12 @@ export const apiKeysRouter = router({
 
   /** Revokes one of the user's own keys, in this process at once and in every instance via NOTIFY. */
   revoke: keyWriter.input(z.strictObject({ id: z.uuid() })).mutation(async ({ ctx, input }) => {
-    const database = await ctx.database();
-    // The key and every key it minted, in one transaction.
-    const hashes = await revokeApiKey(database.db, { userId: ctx.principal.subject, id: input.id });
-    if (!hashes.length) throw new TRPCError({ code: "NOT_FOUND", message: "No such API key" });
-    const { apiKeys } = await getAuth();
-    for (const hash of hashes) {
-      apiKeys.invalidate(hash);
-      await database.notify(API_KEY_REVOKED_CHANNEL, hash);
-    }
+    // The key and every key it minted, in one transaction; every instance drops them.
+    const revoked = await revokeApiKeyEverywhere(await ctx.database(), (await getAuth()).apiKeys, {
+      userId: ctx.principal.subject,
+      id: input.id,
+    });
+    if (!revoked) throw new TRPCError({ code: "NOT_FOUND", message: "No such API key" });
     return { revoked: true };
   }),
 });

@@ -20,14 +20,36 @@ async function discovery() {
 }
 
 describe("GET /.well-known/openid-configuration", () => {
-  it("names our issuer - exactly the iss of the tokens we sign, and their alg", async () => {
+  it("names our issuer - exactly the iss of the tokens we sign", async () => {
     const { body } = await discovery();
     const { access_token } = await (await getAuth()).issuer.createAccessToken({ sub: "u1", kind: "user" });
-    const [header, payload] = access_token.split(".");
+    const [, payload] = access_token.split(".");
     expect(body.issuer).toBe(ISSUER);
     expect(decode(payload).iss).toBe(body.issuer);
-    expect(body.id_token_signing_alg_values_supported).toEqual([decode(header).alg]);
-    expect(body.token_endpoint_auth_signing_alg_values_supported).toEqual([decode(header).alg]);
+  });
+
+  it("claims only what exists - no implicit-flow response type, no ID-token or client-JWT algorithms", async () => {
+    const { body } = await discovery();
+    expect(body.response_types_supported).toEqual([]);
+    for (const absent of [
+      "authorization_endpoint",
+      "userinfo_endpoint",
+      "id_token_signing_alg_values_supported",
+      "token_endpoint_auth_signing_alg_values_supported",
+    ]) {
+      expect(body).not.toHaveProperty(absent);
+    }
+  });
+
+  it("names the revocation and introspection endpoints, each served by a route", async () => {
+    const { body } = await discovery();
+    expect(body.revocation_endpoint).toBe(`${ISSUER}/api/revoke`);
+    expect(body.introspection_endpoint).toBe(`${ISSUER}/api/introspect`);
+    expect(body.introspection_endpoint_auth_methods_supported).toEqual(["client_secret_basic", "client_secret_post"]);
+    const revoke = await import("../../api/revoke/route");
+    const introspect = await import("../../api/introspect/route");
+    expect(typeof revoke.POST).toBe("function");
+    expect(typeof introspect.POST).toBe("function");
   });
 
   it("names the JWKS and token endpoints under the issuer, and the grants the token endpoint serves", async () => {
