@@ -187,8 +187,11 @@ export interface RefreshTokenService {
    * (RFC 6749 §6) narrows the access token only; it is checked before anything is spent.
    */
   rotate(token: string, options?: { requestedScopes?: readonly string[] }): Promise<RotatedRefreshToken>;
-  /** Sign-out: revokes the token's family. Unknown or malformed tokens are ignored (RFC 7009 §2.2). */
-  revoke(token: string): Promise<void>;
+  /**
+   * Sign-out: revokes the token's family and resolves its id (for revoking the family's access
+   * tokens too); `null` for unknown or malformed tokens, which are ignored (RFC 7009 §2.2).
+   */
+  revoke(token: string): Promise<string | null>;
   /** Revokes one sign-in of `userId` ("sign out that device"); `false` when no such family is theirs. */
   revokeFamily(userId: string, familyId: string): Promise<boolean>;
   /** Signs the user out everywhere (password change, account disabled). Resolves the count revoked. */
@@ -353,7 +356,10 @@ export function createRefreshTokenService(options: RefreshTokenServiceOptions): 
 
     async revoke(token) {
       const stored = await lookup(token);
-      if (stored && !stored.revoked) await store.revokeFamily(stored.familyId, new Date(clock()));
+      if (!stored) return null;
+      if (!stored.revoked) await store.revokeFamily(stored.familyId, new Date(clock()));
+      // Already revoked: its access tokens may still need refusing on an instance that missed it.
+      return stored.familyId;
     },
 
     async revokeFamily(userId, familyId) {

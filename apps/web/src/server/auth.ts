@@ -11,11 +11,13 @@ import { createJwtIssuer, createJwtVerifier, type JwtIssuer, type KeySet } from 
 import { createRemoteJwksVerifier } from "@gatehouse/auth/jwt/remote";
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "@gatehouse/auth/password";
 import { createRefreshTokenService, type RefreshTokenService } from "@gatehouse/auth/refresh-token";
+import { RevocationList } from "@gatehouse/auth/revocation-list";
 import { apiKeyHeader, bearer, cookie } from "@gatehouse/auth/scheme";
 import { createTokenEndpoint, type PasswordThrottle } from "@gatehouse/auth/token-endpoint";
 import { type Authenticator, createAuthenticator, type Verifier } from "@gatehouse/auth/verifier";
 import { findUserByEmail, type User, updateUserPasswordHash } from "@gatehouse/db/users";
 import { type Env, env } from "~/env";
+import { type AccessRevocationSubscription, subscribeToAccessRevocations } from "./access-revocation";
 import { createApiKeyStore } from "./api-key-store";
 import { createAttemptThrottle } from "./attempt-throttle";
 import { clientAddress } from "./client-address";
@@ -41,6 +43,10 @@ export interface AuthServices {
   /** Settles once this process LISTENs for key revocations (a failure is logged): tests await it. */
   revocationsListening: Promise<void>;
   refreshTokens: RefreshTokenService;
+  /** Revoked sign-ins, keys and user cut-offs our JWT verifier refuses; change it only through `revokeAccess`. */
+  accessRevocations: RevocationList;
+  /** Its feed (table at start and at each listener reconnect, then NOTIFY): tests await `ready`/`reloaded()`. */
+  accessRevocationFeed: AccessRevocationSubscription;
   /** The caller's address, by `TRUSTED_PROXY_HOPS` (./client-address.ts); `null` without a trusted proxy. */
   clientAddress: (headers: Headers) => string | null;
   /** Password attempts per account, per (address, account), per address: the form and the token endpoint share it. */
@@ -74,7 +80,23 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
   const config = options.config ?? env();
   const keySet = await loadKeySet(config);
   const issuer = createJwtIssuer({ keySet, issuer: config.issuer, defaultExpiresIn: config.accessTokenTtl });
-  const ours = createJwtVerifier({ keySet, algorithms: [keySet.current.alg], issuer: config.issuer, audience: null });
+  const accessRevocations = new RevocationList();
+  const ours = createJwtVerifier({
+    keySet,
+    algorithms: [keySet.current.alg],
+    issuer: config.issuer,
+    audience: null,
+    // Sign-out, a revoked key, a disabled user: refused now on every instance, not at `exp`.
+    revocations: accessRevocations,
+  });
+  const accessRevocationFeed = subscribeToAccessRevocations({
+    database: getDatabase,
+    list: accessRevocations,
+    // A token lives accessTokenTtl; the verifier's clock tolerance is 5 s; a margin for clock skew.
+    lookbackSeconds: config.accessTokenTtl + 60,
+    onError: (error) => logInternalError("access revocation load", error),
+  });
+  accessRevocationFeed.ready.catch((error: unknown) => logInternalError("access revocation subscription", error));
   const external = config.oidc
     ? createRemoteJwksVerifier({
         issuer: config.oidc.issuer,
@@ -161,6 +183,8 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     apiKeys,
     revocationsListening,
     refreshTokens,
+    accessRevocations,
+    accessRevocationFeed,
     clientAddress: addressOf,
     loginThrottle,
     signUpThrottle,

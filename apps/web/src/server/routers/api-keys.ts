@@ -1,9 +1,10 @@
 import { API_KEY_REVOKED_CHANNEL } from "@gatehouse/auth/api-key-verifier";
-import { listApiKeys, revokeApiKey } from "@gatehouse/db/api-keys";
+import { listApiKeys, revokeApiKeyTree } from "@gatehouse/db/api-keys";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { env } from "~/env";
 import { noInput, text } from "~/lib/input-schemas";
+import { revokeAccess } from "../access-revocation";
 import { getAuth } from "../auth";
 import { createApiKey, MAX_API_KEY_LIFETIME_DAYS } from "../create-api-key";
 import { mintingLimits } from "../minting-limits";
@@ -47,13 +48,18 @@ export const apiKeysRouter = router({
   revoke: keyWriter.input(z.strictObject({ id: z.uuid() })).mutation(async ({ ctx, input }) => {
     const database = await ctx.database();
     // The key and every key it minted, in one transaction.
-    const hashes = await revokeApiKey(database.db, { userId: ctx.principal.subject, id: input.id });
-    if (!hashes.length) throw new TRPCError({ code: "NOT_FOUND", message: "No such API key" });
-    const { apiKeys } = await getAuth();
-    for (const hash of hashes) {
-      apiKeys.invalidate(hash);
-      await database.notify(API_KEY_REVOKED_CHANNEL, hash);
+    const revoked = await revokeApiKeyTree(database.db, { userId: ctx.principal.subject, id: input.id });
+    if (!revoked.length) throw new TRPCError({ code: "NOT_FOUND", message: "No such API key" });
+    const { apiKeys, accessRevocations } = await getAuth();
+    for (const { keyHash } of revoked) {
+      apiKeys.invalidate(keyHash);
+      await database.notify(API_KEY_REVOKED_CHANNEL, keyHash);
     }
+    // The access tokens minted from them (client credentials) die too.
+    await revokeAccess(
+      { database, list: accessRevocations },
+      revoked.map(({ id }) => ({ kind: "key", subject: id })),
+    );
     return { revoked: true };
   }),
 });
