@@ -161,6 +161,25 @@ describe("reuse detection", () => {
     expect(await service.listActiveFamilies(USER)).toEqual([]);
   });
 
+  it("tells onReuseRevoked the family - so the app refuses its access tokens, the thief's included", async () => {
+    const told: string[] = [];
+    const watched = createRefreshTokenService({
+      store,
+      scopeValidator: new HierarchicalScopeValidator(),
+      successorKey: KEY,
+      reuseGraceSeconds: 0,
+      onReuseRevoked: (familyId) => {
+        told.push(familyId);
+      },
+      now: () => now,
+    });
+    const first = await watched.issue({ userId: USER, scopes: [] });
+    await watched.rotate(first.token);
+    expect(told).toEqual([]);
+    expect((await refused(watched.rotate(first.token))).reason).toBe("reused");
+    expect(told).toEqual([first.familyId]);
+  });
+
   it("revokes at once when the grace window is 0", async () => {
     const strict = createRefreshTokenService({
       store,

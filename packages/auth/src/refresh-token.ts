@@ -160,6 +160,11 @@ export interface RefreshTokenServiceOptions {
   absoluteTtlSeconds?: number;
   /** How long a just-spent token may still be retried for the same successor (two tabs). Default: 30; 0 disables. */
   reuseGraceSeconds?: number;
+  /**
+   * Told (and awaited) when reuse detection revokes a family, so the app can refuse the
+   * family's access tokens too: the thief's included. Default: nothing.
+   */
+  onReuseRevoked?: (familyId: string) => Promise<void> | void;
   /** Clock in ms, for tests. Default: `Date.now`. */
   now?: () => number;
 }
@@ -264,6 +269,7 @@ export function createRefreshTokenService(options: RefreshTokenServiceOptions): 
 
   const reuse = async (stored: StoredRefreshToken, at: Date): Promise<never> => {
     await store.revokeFamily(stored.familyId, at);
+    await options.onReuseRevoked?.(stored.familyId);
     throw new RefreshTokenError("reused");
   };
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApiKey } from "~/test/api-keys";
-import { clientCredentialsToken, passwordToken, sessionHeaders } from "~/test/credentials";
+import { clientCredentialsToken, passwordToken, sessionHeaders, tokenRequest } from "~/test/credentials";
 import { setupTestDatabase } from "~/test/database";
 import { createTRPCRequest } from "~/test/trpc-request";
 import { createTestUser } from "~/test/users";
@@ -92,6 +92,19 @@ describe("access-token revocation (router)", () => {
       { userId: user.id, scopes: ["notes:read"] },
     );
     expect([(await create(bearer(token))).status, (await create(session)).status]).toEqual([401, 401]);
+  });
+
+  it("refuses the family's access tokens - a spent refresh token replayed at /api/token (reuse detection)", async () => {
+    const user = await createTestUser(database.current.db);
+    const grant = async (params: Record<string, string>) => (await tokenRequest(params)).json();
+    const first = await grant({ grant_type: "password", username: user.email, password: user.password });
+    const second = await grant({ grant_type: "refresh_token", refresh_token: first.refresh_token });
+    const third = await grant({ grant_type: "refresh_token", refresh_token: second.refresh_token });
+    expect([await list(bearer(first.access_token)), await list(bearer(third.access_token))]).toEqual([200, 200]);
+    // The first token again, after its successor was used: a replay, whoever sends it.
+    const replay = await tokenRequest({ grant_type: "refresh_token", refresh_token: first.refresh_token });
+    expect(replay.status).toBe(400);
+    expect([await list(bearer(first.access_token)), await list(bearer(third.access_token))]).toEqual([401, 401]);
   });
 
   it("refuses the key's client-credentials access token - apiKeys.revoke over HTTP", async () => {

@@ -17,7 +17,7 @@ import { createTokenEndpoint, type PasswordThrottle } from "@gatehouse/auth/toke
 import { type Authenticator, createAuthenticator, type Verifier } from "@gatehouse/auth/verifier";
 import { findUserByEmail, type User, updateUserPasswordHash } from "@gatehouse/db/users";
 import { type Env, env } from "~/env";
-import { type AccessRevocationSubscription, subscribeToAccessRevocations } from "./access-revocation";
+import { type AccessRevocationSubscription, revokeAccess, subscribeToAccessRevocations } from "./access-revocation";
 import { createApiKeyStore } from "./api-key-store";
 import { createAttemptThrottle } from "./attempt-throttle";
 import { clientAddress } from "./client-address";
@@ -133,6 +133,9 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     successorKey: await loadRefreshTokenKey(config),
     ttlSeconds: config.refreshTokenTtl,
     absoluteTtlSeconds: config.refreshTokenAbsoluteTtl,
+    // A replayed refresh token revokes its family: the access tokens it (or a thief) got die too.
+    onReuseRevoked: async (familyId) =>
+      revokeAccess({ database: await getDatabase(), list: accessRevocations }, [{ kind: "family", subject: familyId }]),
   });
   // In the database, so every instance shares one budget per key.
   const attempts = createAttemptThrottle({ database: getDatabase, ...(options.now ? { now: options.now } : {}) });
