@@ -69,12 +69,14 @@ export interface AccessRevocationSubscriptionOptions {
   /** How far back a revocation can still refuse a live token: the access-token lifetime plus leeway, in s. */
   lookbackSeconds: number;
   now?: () => number;
-  /** A reload that failed (the list keeps what it had). */
+  /** A reload or a subscription attempt that failed (the list keeps what it had; the attempt is retried). */
   onError: (error: unknown) => void;
+  /** Delay before retrying a failed subscription, doubled each time up to `maxMs`. Default: 500 ms to 30 s. */
+  retry?: { initialMs: number; maxMs: number };
 }
 
 export interface AccessRevocationSubscription {
-  /** Settles once LISTEN is up and the table has been loaded. */
+  /** Settles once LISTEN is up and the table has been loaded (a failed subscription is retried until then). */
   ready: Promise<void>;
   /** The latest (re)load: after a reconnect, it settles when missed revocations are in the list. */
   reloaded(): Promise<void>;
@@ -107,9 +109,14 @@ export function subscribeToAccessRevocations(
     list.forgetBefore(since);
     await pruneAccessRevocations(database.db, new Date(since));
   };
+  const retry = options.retry ?? { initialMs: 500, maxMs: 30_000 };
+  if (!(retry.initialMs > 0) || !(retry.maxMs >= retry.initialMs)) {
+    throw new TypeError("subscribeToAccessRevocations: retry needs 0 < initialMs <= maxMs");
+  }
   let lastPrune = now();
-  const unsubscribe = options.database().then((database) =>
-    database.listen(
+  let stopped = false;
+  const subscribe = async (): Promise<() => Promise<void>> =>
+    (await options.database()).listen(
       ACCESS_REVOKED_CHANNEL,
       (payload) => {
         const revocation = parseRevocationNotice(payload);
@@ -124,11 +131,26 @@ export function subscribeToAccessRevocations(
         lastLoad = load().catch(onError);
         firstLoaded(lastLoad);
       },
-    ),
-  );
+    );
+  // Database not up yet at start: keep trying with backoff, or the instance would never hear a revocation.
+  const unsubscribe = (async () => {
+    for (let delay = retry.initialMs; ; delay = Math.min(delay * 2, retry.maxMs)) {
+      try {
+        return await subscribe();
+      } catch (error) {
+        onError(error);
+        if (stopped) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay).unref?.());
+        if (stopped) throw error;
+      }
+    }
+  })();
   return {
     ready: unsubscribe.then(() => firstLoad),
     reloaded: () => lastLoad,
-    unsubscribe: async () => (await unsubscribe)(),
+    unsubscribe: async () => {
+      stopped = true;
+      await (await unsubscribe)();
+    },
   };
 }

@@ -94,7 +94,7 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     list: accessRevocations,
     // A token lives accessTokenTtl; the verifier's clock tolerance is 5 s; a margin for clock skew.
     lookbackSeconds: config.accessTokenTtl + 60,
-    onError: (error) => logInternalError("access revocation load", error),
+    onError: (error) => logInternalError("access revocation feed", error),
   });
   accessRevocationFeed.ready.catch((error: unknown) => logInternalError("access revocation subscription", error));
   const external = config.oidc
