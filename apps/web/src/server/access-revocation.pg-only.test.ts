@@ -10,6 +10,7 @@ import { RevocationList } from "@gatehouse/auth/revocation-list";
 import { recordAccessRevocations } from "@gatehouse/db/access-revocations";
 import { createDb, type Database } from "@gatehouse/db/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run } from "~/cli/run";
 import { env } from "~/env";
 import { passwordToken, sessionHeaders } from "~/test/credentials";
 import { setupTestDatabase } from "~/test/database";
@@ -90,15 +91,39 @@ async function startInstanceB(url: string) {
 }
 
 let b: Awaited<ReturnType<typeof startInstanceB>>;
+/** Resolves once instance A (the app) has handled the revocation of `subject`. */
+let receivedByA: (subject: string) => Promise<void>;
+let stopA: () => Promise<void> = async () => {};
+
+async function gatehouse(...argv: string[]) {
+  const stderr: string[] = [];
+  const code = await run(argv, {
+    output: { out: () => {}, err: (line) => stderr.push(line) },
+    openDatabase: () => createDb({ url: database.current.url, migrate: false, maxConnections: 1 }),
+    environment: () => "test",
+  });
+  expect(code, stderr.join("\n")).toBe(0);
+}
 
 beforeAll(async () => {
   const url = database.current.url;
   if (!url) throw new Error("Real Postgres only: run through test:pg (GATEHOUSE_TEST_PG_URL)");
   await (await getAuth()).accessRevocationFeed.ready;
+  // After A's feed subscribed on the same database: heard once A's feed has handled the notice.
+  const waiting = new Map<string, () => void>();
+  const seen = new Set<string>();
+  stopA = await database.current.listen(ACCESS_REVOKED_CHANNEL, (payload) => {
+    const subject = (JSON.parse(payload) as { subject: string }).subject;
+    seen.add(subject);
+    waiting.get(subject)?.();
+  });
+  receivedByA = (subject) =>
+    seen.has(subject) ? Promise.resolve() : new Promise<void>((resolve) => waiting.set(subject, resolve));
   b = await startInstanceB(url);
 });
 
 afterAll(async () => {
+  await stopA();
   await b?.stop();
   await (await getAuth()).accessRevocationFeed.unsubscribe();
 });
@@ -126,6 +151,21 @@ describe("access-token revocation across instances (real Postgres only)", () => 
     expect(answer.status).toBe(200);
     await b.received(user.id);
     expect(await b.status(token)).toBe(401);
+  });
+
+  it.each([
+    ["users disable", (email: string) => ["users", "disable", "--email", email]],
+    ["users set-scopes", (email: string) => ["users", "set-scopes", "--email", email, "--scopes", "notes:read"]],
+  ])("refuses on both instances - %s by the CLI over its own connection", async (_name, argv) => {
+    const user = await createTestUser(database.current.db);
+    const token = await passwordToken(user);
+    const bearer = { authorization: `Bearer ${token}` };
+    const a = async () => (await createTRPCRequest("notes.list", bearer)).status;
+    expect([await a(), await b.status(token)]).toEqual([200, 200]);
+    await gatehouse(...argv(user.email));
+    await Promise.all([receivedByA(user.id), b.received(user.id)]);
+    expect(await b.status(token)).toBe(401);
+    expect(await a()).toBe(401);
   });
 
   it("refuses on instance B after its listener reconnects - a revocation it missed while down is reloaded", async () => {
