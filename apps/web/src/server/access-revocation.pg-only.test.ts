@@ -12,7 +12,8 @@ import { createDb, type Database } from "@gatehouse/db/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "~/cli/run";
 import { env } from "~/env";
-import { passwordToken, sessionHeaders } from "~/test/credentials";
+import { createTestApiKey } from "~/test/api-keys";
+import { clientCredentialsToken, passwordToken, sessionHeaders } from "~/test/credentials";
 import { setupTestDatabase } from "~/test/database";
 import { createTRPCRequest } from "~/test/trpc-request";
 import { createTestUser } from "~/test/users";
@@ -166,6 +167,16 @@ describe("access-token revocation across instances (real Postgres only)", () => 
     await Promise.all([receivedByA(user.id), b.received(user.id)]);
     expect(await b.status(token)).toBe(401);
     expect(await a()).toBe(401);
+  });
+
+  it("refuses a client-credentials token on both instances - its key revoked by the CLI (keys revoke)", async () => {
+    const { owner, id, key } = await createTestApiKey(database.current.db, { scopes: ["notes:read"] });
+    const token = await clientCredentialsToken({ id, key });
+    const a = async () => (await createTRPCRequest("notes.list", { authorization: `Bearer ${token}` })).status;
+    expect([await a(), await b.status(token)]).toEqual([200, 200]);
+    await gatehouse("keys", "revoke", "--email", owner.email, "--id", id);
+    await Promise.all([receivedByA(id), b.received(id)]);
+    expect([await a(), await b.status(token)]).toEqual([401, 401]);
   });
 
   it("refuses on instance B after its listener reconnects - a revocation it missed while down is reloaded", async () => {
