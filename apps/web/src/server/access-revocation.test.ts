@@ -11,6 +11,7 @@ import { createTRPCRequest } from "~/test/trpc-request";
 import { createTestUser } from "~/test/users";
 import { getAuth } from "./auth";
 import { sessionCookieName } from "./session-cookies";
+import { needsRenewal } from "./session-tokens";
 import { unverifiedClaims } from "./unverified-claims";
 import { changeUserDisabled, changeUserScopes } from "./user-access";
 
@@ -92,6 +93,10 @@ describe("access-token revocation (router)", () => {
       { userId: user.id, scopes: ["notes:read"] },
     );
     expect([(await create(bearer(token))).status, (await create(session)).status]).toEqual([401, 401]);
+    // The browser is renewed at once (its refresh token still lives), not left signed out until `exp`.
+    expect(await needsRenewal(cookieToken(session), 2)).toBe(true);
+    const unrelated = await sessionHeaders(await createTestUser(database.current.db));
+    expect(await needsRenewal(cookieToken(unrelated), 2)).toBe(false);
   });
 
   it("refuses the family's access tokens - a spent refresh token replayed at /api/token (reuse detection)", async () => {
