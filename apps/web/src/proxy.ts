@@ -16,7 +16,7 @@ import { newNonce, securityHeaders } from "~/server/http/security-headers";
 import { logInternalError } from "~/server/internal-error";
 import { isOwnOrigin } from "~/server/same-origin";
 import { clearedCookie, refreshCookieName, sessionCookieName } from "~/server/session-cookies";
-import { rotatedSessionCookies, secondsLeft } from "~/server/session-tokens";
+import { needsRenewal, rotatedSessionCookies } from "~/server/session-tokens";
 
 /** Renew this long before expiry, so a token does not lapse between proxy and procedure. */
 const RENEW_MARGIN_SECONDS = 2;
@@ -52,7 +52,7 @@ async function answer(request: NextRequest, pathname: string, pagePolicy: string
     return NextResponse.next({ request: { headers } });
   };
   const session = NO_RENEWAL.test(pathname) ? undefined : await sessionCookies(request);
-  if (!session?.refreshToken || secondsLeft(session.accessToken) > RENEW_MARGIN_SECONDS) return forward();
+  if (!session?.refreshToken || !(await needsRenewal(session.accessToken, RENEW_MARGIN_SECONDS))) return forward();
 
   let cookies: Awaited<ReturnType<typeof rotatedSessionCookies>>;
   try {

@@ -104,7 +104,7 @@ describe("rotate", () => {
   it("refuses a token - family revoked by sign-out", async () => {
     const first = await service.issue({ userId: USER, scopes: [] });
     const second = await service.rotate(first.token);
-    await service.revoke(first.token);
+    expect(await service.revoke(first.token)).toBe(first.familyId);
     expect((await refused(service.rotate(second.token))).reason).toBe("revoked");
   });
 
@@ -159,6 +159,25 @@ describe("reuse detection", () => {
     await service.rotate(second.token);
     expect((await refused(service.rotate(first.token))).reason).toBe("reused");
     expect(await service.listActiveFamilies(USER)).toEqual([]);
+  });
+
+  it("tells onReuseRevoked the family - so the app refuses its access tokens, the thief's included", async () => {
+    const told: string[] = [];
+    const watched = createRefreshTokenService({
+      store,
+      scopeValidator: new HierarchicalScopeValidator(),
+      successorKey: KEY,
+      reuseGraceSeconds: 0,
+      onReuseRevoked: (familyId) => {
+        told.push(familyId);
+      },
+      now: () => now,
+    });
+    const first = await watched.issue({ userId: USER, scopes: [] });
+    await watched.rotate(first.token);
+    expect(told).toEqual([]);
+    expect((await refused(watched.rotate(first.token))).reason).toBe("reused");
+    expect(told).toEqual([first.familyId]);
   });
 
   it("revokes at once when the grace window is 0", async () => {
@@ -384,8 +403,8 @@ describe("sessions", () => {
   });
 
   it("ignores revoke of an unknown or malformed token", async () => {
-    await expect(service.revoke("nope")).resolves.toBeUndefined();
-    await expect(service.revoke(generateRefreshToken())).resolves.toBeUndefined();
+    await expect(service.revoke("nope")).resolves.toBeNull();
+    await expect(service.revoke(generateRefreshToken())).resolves.toBeNull();
   });
 });
 

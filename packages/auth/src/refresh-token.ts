@@ -160,6 +160,11 @@ export interface RefreshTokenServiceOptions {
   absoluteTtlSeconds?: number;
   /** How long a just-spent token may still be retried for the same successor (two tabs). Default: 30; 0 disables. */
   reuseGraceSeconds?: number;
+  /**
+   * Told (and awaited) when reuse detection revokes a family, so the app can refuse the
+   * family's access tokens too: the thief's included. Default: nothing.
+   */
+  onReuseRevoked?: (familyId: string) => Promise<void> | void;
   /** Clock in ms, for tests. Default: `Date.now`. */
   now?: () => number;
 }
@@ -200,8 +205,11 @@ export interface RefreshTokenService {
    * owner enabled), else `null`; for introspection (RFC 7662). Reads only, never spends.
    */
   inspect(token: string): Promise<InspectedRefreshToken | null>;
-  /** Sign-out: revokes the token's family. Unknown or malformed tokens are ignored (RFC 7009 §2.2). */
-  revoke(token: string): Promise<void>;
+  /**
+   * Sign-out: revokes the token's family and resolves its id (for revoking the family's access
+   * tokens too); `null` for unknown or malformed tokens, which are ignored (RFC 7009 §2.2).
+   */
+  revoke(token: string): Promise<string | null>;
   /** Revokes one sign-in of `userId` ("sign out that device"); `false` when no such family is theirs. */
   revokeFamily(userId: string, familyId: string): Promise<boolean>;
   /** Signs the user out everywhere (password change, account disabled). Resolves the count revoked. */
@@ -274,6 +282,7 @@ export function createRefreshTokenService(options: RefreshTokenServiceOptions): 
 
   const reuse = async (stored: StoredRefreshToken, at: Date): Promise<never> => {
     await store.revokeFamily(stored.familyId, at);
+    await options.onReuseRevoked?.(stored.familyId);
     throw new RefreshTokenError("reused");
   };
 
@@ -380,7 +389,10 @@ export function createRefreshTokenService(options: RefreshTokenServiceOptions): 
 
     async revoke(token) {
       const stored = await lookup(token);
-      if (stored && !stored.revoked) await store.revokeFamily(stored.familyId, new Date(clock()));
+      if (!stored) return null;
+      if (!stored.revoked) await store.revokeFamily(stored.familyId, new Date(clock()));
+      // Already revoked: its access tokens may still need refusing on an instance that missed it.
+      return stored.familyId;
     },
 
     async revokeFamily(userId, familyId) {

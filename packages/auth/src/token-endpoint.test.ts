@@ -219,7 +219,18 @@ describe("refresh_token grant", () => {
     expect(body.refresh_token).toMatch(/^ghr_/);
     expect(body.refresh_token).not.toBe(first.body.refresh_token);
     expect(body.scope).toBe("notes:* users:read");
-    expect(decodeJwt(body.access_token as string)).toMatchObject({ sub: ADA, kind: "user", iat: now / 1000 });
+    const claims = decodeJwt(body.access_token as string);
+    expect(claims).toMatchObject({ sub: ADA, kind: "user", iat: now / 1000 });
+    // Same sign-in, same family: revoking it must reach the rotated access token too.
+    expect(claims.sid).toBe(decodeJwt(first.body.access_token as string).sid);
+  });
+
+  it("names the refresh family in sid - so revoking the sign-in reaches its access tokens", async () => {
+    const { body } = await login();
+    const sid = decodeJwt(body.access_token as string).sid;
+    expect(typeof sid).toBe("string");
+    const families = await refreshTokens.listActiveFamilies(ADA);
+    expect(families.map((family) => family.familyId)).toContain(sid);
   });
 
   it("narrows the access token with scope, keeps the refresh token's scope", async () => {

@@ -128,7 +128,20 @@ const KNOWN_PARAMETERS = new Set([
   "client_secret",
 ]);
 // Registered JWT claims and ours: a port's custom claims cannot replace them.
-const RESERVED_CLAIMS = new Set(["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "scope", "scp", "kind", "client_id"]);
+const RESERVED_CLAIMS = new Set([
+  "iss",
+  "sub",
+  "aud",
+  "exp",
+  "nbf",
+  "iat",
+  "jti",
+  "scope",
+  "scp",
+  "kind",
+  "client_id",
+  "sid",
+]);
 
 export function createTokenEndpoint(options: TokenEndpointOptions): (request: Request) => Promise<Response> {
   const { issuer, refreshTokens, scopeValidator, throttle, clientAddress, onError } = options;
@@ -211,7 +224,8 @@ export function createTokenEndpoint(options: TokenEndpointOptions): (request: Re
       scopes,
       userAgent: request.headers.get("user-agent"),
     });
-    return accessToken({ sub: user.userId, kind: "user" }, scopes, refresh.token);
+    // `sid` names the refresh family, so signing that sign-in out reaches its access tokens too.
+    return accessToken({ sub: user.userId, kind: "user", sid: refresh.familyId }, scopes, refresh.token);
   };
 
   const refreshGrant = async (params: Map<string, string>) => {
@@ -226,7 +240,11 @@ export function createTokenEndpoint(options: TokenEndpointOptions): (request: Re
         ? new OAuthError(400, "invalid_scope", "The requested scope exceeds the scope granted")
         : new OAuthError(400, "invalid_grant", "Invalid refresh token");
     }
-    return accessToken({ sub: rotated.userId, kind: "user" }, rotated.grantedScopes, rotated.token);
+    return accessToken(
+      { sub: rotated.userId, kind: "user", sid: rotated.familyId },
+      rotated.grantedScopes,
+      rotated.token,
+    );
   };
 
   const clientCredentialsGrant = async (credentials: ClientCredentials | undefined, params: Map<string, string>) => {

@@ -203,6 +203,14 @@ export async function findUserApiKey(db: Db, ref: { userId: string; id: string }
  * another's key and a repeated revoke publishes nothing.
  */
 export async function revokeApiKey(db: Db, ref: { userId: string; id: string; at?: Date }): Promise<string[]> {
+  return (await revokeApiKeyTree(db, ref)).map((row) => row.keyHash);
+}
+
+/** `revokeApiKey`, answering each key revoked by id and hash (the id names its client-credentials tokens). */
+export async function revokeApiKeyTree(
+  db: Db,
+  ref: { userId: string; id: string; at?: Date },
+): Promise<{ id: string; keyHash: string }[]> {
   if (!isUuid(ref.userId) || !isUuid(ref.id)) return [];
   const at = ref.at ?? new Date();
   return db.transaction(async (tx) => {
@@ -211,7 +219,7 @@ export async function revokeApiKey(db: Db, ref: { userId: string; id: string; at
       .set({ revokedAt: at })
       .where(and(eq(apiKeys.id, ref.id), eq(apiKeys.userId, ref.userId), isNull(apiKeys.revokedAt)))
       .returning({ id: apiKeys.id, keyHash: apiKeys.keyHash });
-    const hashes = revoked.map((row) => row.keyHash);
+    const all = [...revoked];
     // The keys it minted, and theirs, one generation per statement: each statement reads anew,
     // so a child committed while its parent's row was locked by us is found by the next one.
     while (revoked.length) {
@@ -228,9 +236,9 @@ export async function revokeApiKey(db: Db, ref: { userId: string; id: string; at
           ),
         )
         .returning({ id: apiKeys.id, keyHash: apiKeys.keyHash });
-      hashes.push(...revoked.map((row) => row.keyHash));
+      all.push(...revoked);
     }
-    return hashes;
+    return all;
   });
 }
 

@@ -3,7 +3,7 @@
  * After editing, run `pnpm --filter @gatehouse/db generate` and commit `drizzle/`.
  */
 import { relations, sql } from "drizzle-orm";
-import { type AnyPgColumn, index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
 
@@ -126,6 +126,22 @@ export const authAttempts = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull(),
   },
   (t) => [index("auth_attempts_key_created_at_idx").on(t.key, t.createdAt)],
+);
+
+/**
+ * Access tokens to refuse before their `exp`: a revoked sign-in (`family`, the token's `sid`),
+ * a revoked API key (`key`, `key_id`), or a user's tokens issued before `revoked_at` (`user`).
+ * One row per subject, the latest time kept; every instance loads the rows younger than the
+ * access-token lifetime at start and hears new ones by NOTIFY. Older rows refuse nothing.
+ */
+export const accessRevocations = pgTable(
+  "access_revocations",
+  {
+    kind: text().notNull(),
+    subject: text().notNull(),
+    revokedAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.subject] }), index("access_revocations_revoked_at_idx").on(t.revokedAt)],
 );
 
 export type User = typeof users.$inferSelect;

@@ -1,6 +1,7 @@
 import { API_KEY_REVOKED_CHANNEL } from "@gatehouse/auth/api-key-verifier";
-import { findUserApiKey, revokeApiKey } from "@gatehouse/db/api-keys";
+import { findUserApiKey, revokeApiKeyTree } from "@gatehouse/db/api-keys";
 import type { Database } from "@gatehouse/db/client";
+import { revokeAccess } from "../server/access-revocation";
 import { CliError, type Output } from "./cli-error";
 import { findUserOrFail } from "./find-user";
 import { formatTime, requireOption } from "./options";
@@ -22,10 +23,16 @@ export async function keysRevoke(
   const id = requireOption(input.id, "id");
   const { database } = context;
   const owner = await findUserOrFail(database.db, input.email);
-  const hashes = await revokeApiKey(database.db, { userId: owner.id, id, at: context.now?.() ?? new Date() });
-  if (hashes.length) {
-    for (const hash of hashes) await database.notify(API_KEY_REVOKED_CHANNEL, hash);
-    const minted = hashes.length - 1;
+  const at = context.now?.() ?? new Date();
+  const revoked = await revokeApiKeyTree(database.db, { userId: owner.id, id, at });
+  if (revoked.length) {
+    for (const { keyHash } of revoked) await database.notify(API_KEY_REVOKED_CHANNEL, keyHash);
+    // Their client-credentials access tokens too, on every running instance.
+    await revokeAccess(
+      { database, now: () => at.getTime() },
+      revoked.map((key) => ({ kind: "key", subject: key.id })),
+    );
+    const minted = revoked.length - 1;
     context.output.err(`Revoked API key ${id} of ${owner.email}${minted ? ` and ${minted} key(s) it minted` : ""}`);
     return;
   }

@@ -14,8 +14,8 @@ export interface UsersSetScopesInput {
 /**
  * Replaces a user's scopes. Their API keys never exceed them, and every running app instance
  * drops the user's cached keys at once (NOTIFY), so a lowered scope stops working on the next
- * request, not when the cache entry expires. Access tokens already issued keep their `scope`
- * until they expire.
+ * request, not when the cache entry expires. Access tokens already issued are refused too
+ * (NOTIFY `access_revoked`); the next sign-in gets the new scopes.
  */
 export async function usersSetScopes(
   input: UsersSetScopesInput,

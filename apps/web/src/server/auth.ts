@@ -14,12 +14,14 @@ import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "@
 import type { Principal } from "@gatehouse/auth/principal";
 import { createRefreshTokenService, type RefreshTokenService } from "@gatehouse/auth/refresh-token";
 import { createRevocationEndpoint } from "@gatehouse/auth/revocation-endpoint";
+import { RevocationList } from "@gatehouse/auth/revocation-list";
 import { apiKeyHeader, bearer, cookie } from "@gatehouse/auth/scheme";
 import { type AuthenticatedClient, createTokenEndpoint, type PasswordThrottle } from "@gatehouse/auth/token-endpoint";
 import { type Authenticator, createAuthenticator, type Verifier } from "@gatehouse/auth/verifier";
 import { findApiKeyByHash } from "@gatehouse/db/api-keys";
 import { findUserByEmail, type User, updateUserPasswordHash } from "@gatehouse/db/users";
 import { type Env, env } from "~/env";
+import { type AccessRevocationSubscription, revokeAccess, subscribeToAccessRevocations } from "./access-revocation";
 import { createApiKeyStore } from "./api-key-store";
 import { createAttemptThrottle } from "./attempt-throttle";
 import { clientAddress } from "./client-address";
@@ -48,6 +50,10 @@ export interface AuthServices {
   /** Settles once this process LISTENs for key revocations (a failure is logged): tests await it. */
   revocationsListening: Promise<void>;
   refreshTokens: RefreshTokenService;
+  /** Revoked sign-ins, keys and user cut-offs our JWT verifier refuses; change it only through `revokeAccess`. */
+  accessRevocations: RevocationList;
+  /** Its feed (table at start and at each listener reconnect, then NOTIFY): tests await `ready`/`reloaded()`. */
+  accessRevocationFeed: AccessRevocationSubscription;
   /** The caller's address, by `TRUSTED_PROXY_HOPS` (./client-address.ts); `null` without a trusted proxy. */
   clientAddress: (headers: Headers) => string | null;
   /** Password attempts per account, per (address, account), per address: the form and the token endpoint share it. */
@@ -101,13 +107,24 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     clientId: FIRST_PARTY_CLIENT_ID,
     defaultExpiresIn: config.accessTokenTtl,
   });
+  const accessRevocations = new RevocationList();
   const ours = createJwtVerifier({
     keySet,
     algorithms: [keySet.current.alg],
     issuer: config.issuer,
     audience: config.audience,
     typ: "at+jwt",
+    // Sign-out, a revoked key, a disabled user: refused now on every instance, not at `exp`.
+    revocations: accessRevocations,
   });
+  const accessRevocationFeed = subscribeToAccessRevocations({
+    database: getDatabase,
+    list: accessRevocations,
+    // A token lives accessTokenTtl; the verifier's clock tolerance is 5 s; a margin for clock skew.
+    lookbackSeconds: config.accessTokenTtl + 60,
+    onError: (error) => logInternalError("access revocation feed", error),
+  });
+  accessRevocationFeed.ready.catch((error: unknown) => logInternalError("access revocation subscription", error));
   const external = config.oidc
     ? createRemoteJwksVerifier({
         issuer: config.oidc.issuer,
@@ -145,6 +162,9 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     successorKey: await loadRefreshTokenKey(config),
     ttlSeconds: config.refreshTokenTtl,
     absoluteTtlSeconds: config.refreshTokenAbsoluteTtl,
+    // A replayed refresh token revokes its family: the access tokens it (or a thief) got die too.
+    onReuseRevoked: async (familyId) =>
+      revokeAccess({ database: await getDatabase(), list: accessRevocations }, [{ kind: "family", subject: familyId }]),
   });
   // In the database, so every instance shares one budget per key.
   const attempts = createAttemptThrottle({ database: getDatabase, ...(options.now ? { now: options.now } : {}) });
@@ -189,13 +209,25 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
   });
 
   const revocationEndpoint = createRevocationEndpoint({
-    refreshTokens,
+    // A revoked refresh token ends its sign-in: the family's access tokens die with it (as at sign-out).
+    refreshTokens: {
+      async revoke(token) {
+        const familyId = await refreshTokens.revoke(token);
+        if (familyId) {
+          await revokeAccess({ database: await getDatabase(), list: accessRevocations }, [
+            { kind: "family", subject: familyId },
+          ]);
+        }
+        return familyId;
+      },
+    },
     // Presenting a key revokes it (the holder's proof), its minted children with it, on every instance.
     async revokeApiKey(key) {
       if (!isValidApiKey(key, [config.apiKeyEnvironment])) return;
       const database = await getDatabase();
       const row = await findApiKeyByHash(database.db, hashApiKey(key));
-      if (row) await revokeApiKeyEverywhere(database, apiKeys, { userId: row.userId, id: row.id });
+      if (row)
+        await revokeApiKeyEverywhere(database, { apiKeys, accessRevocations }, { userId: row.userId, id: row.id });
     },
     ...(options.ports?.revokeAccessToken ? { revokeAccessToken: options.ports.revokeAccessToken } : {}),
     onError: (error) => logInternalError("revocation endpoint", error),
@@ -229,6 +261,8 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     apiKeys,
     revocationsListening,
     refreshTokens,
+    accessRevocations,
+    accessRevocationFeed,
     clientAddress: addressOf,
     loginThrottle,
     signUpThrottle,

@@ -82,12 +82,18 @@ async function outcome(path: string, procedure: AnyProcedure, caller: Caller): P
   return [200, 400, 404].includes(response.status) ? "allowed" : response.status;
 }
 
-const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, AnyProcedure>);
+// "Sign out everywhere" revokes the shared callers' access tokens (#11 §1), so it goes last.
+const LAST = "account.signOutEverywhere";
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, AnyProcedure>).sort(
+  ([a], [b]) => Number(a === LAST) - Number(b === LAST),
+);
 const callers: Caller[] = [];
 
 beforeAll(async () => {
   const db = database.current.db;
   const user = await createTestUser(db);
+  // Another account: the session caller's "sign out everywhere" must not revoke this caller's token.
+  const tokenUser = await createTestUser(db);
   const keyOwnerScopes = [...scopes.all];
   const everything = await createTestApiKey(db, { scopes: keyOwnerScopes, name: "client" });
   callers.push(
@@ -95,7 +101,7 @@ beforeAll(async () => {
     { name: "browser session", headers: await sessionHeaders(user), scopes: user.scopes, session: true },
     {
       name: "password token narrowed to notes:read",
-      headers: { authorization: `Bearer ${await passwordToken(user, "notes:read")}` },
+      headers: { authorization: `Bearer ${await passwordToken(tokenUser, "notes:read")}` },
       scopes: ["notes:read"],
     },
     {

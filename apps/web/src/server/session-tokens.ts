@@ -59,3 +59,14 @@ export function secondsLeft(accessToken: string | undefined, now = Date.now()): 
   const exp = unverifiedClaims(accessToken)?.exp;
   return typeof exp === "number" ? Math.max(0, exp - Math.floor(now / 1000)) : 0;
 }
+
+/**
+ * Renew now? When the access token is about to lapse, or when it is revoked while its sign-in
+ * may live on (a user cut-off after a scope change): the refresh token then decides, so the
+ * browser gets a token with the new scopes instead of looking signed out until `exp`.
+ */
+export async function needsRenewal(accessToken: string | undefined, marginSeconds: number): Promise<boolean> {
+  if (secondsLeft(accessToken) <= marginSeconds) return true;
+  const claims = unverifiedClaims(accessToken);
+  return claims !== undefined && (await getAuth()).accessRevocations.isRevoked(claims);
+}

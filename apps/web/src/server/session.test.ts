@@ -7,14 +7,17 @@ const REFRESH_COOKIE = refreshCookieName();
 // endSession reads the request's cookie jar and the app's refresh-token service; both are
 // replaced here so a failing revocation can be driven (the browser suite cannot stop its database).
 const jar = new Map<string, string>();
-const revoke = vi.fn<(token: string) => Promise<void>>();
+const revoke = vi.fn<(token: string) => Promise<string | null>>();
+const revokeAccess = vi.fn<(context: unknown, targets: unknown) => Promise<void>>();
 vi.mock("next/headers", () => ({
   cookies: async () => ({
     get: (name: string) => (jar.has(name) ? { name, value: jar.get(name) } : undefined),
     delete: ({ name }: { name: string }) => jar.delete(name),
   }),
 }));
-vi.mock("./auth", () => ({ getAuth: async () => ({ refreshTokens: { revoke } }) }));
+vi.mock("./auth", () => ({ getAuth: async () => ({ refreshTokens: { revoke }, accessRevocations: "list" }) }));
+vi.mock("./db", () => ({ getDatabase: async () => "database" }));
+vi.mock("./access-revocation", () => ({ revokeAccess }));
 
 const { endSession } = await import("./session");
 
@@ -26,15 +29,20 @@ function signedIn() {
 afterEach(() => {
   jar.clear();
   revoke.mockReset();
+  revokeAccess.mockReset();
   vi.restoreAllMocks();
 });
 
 describe("endSession", () => {
   it("revokes the refresh token's family and clears both cookies", async () => {
     signedIn();
-    revoke.mockResolvedValue();
+    revoke.mockResolvedValue("family-1");
     expect(await endSession()).toBe("revoked");
     expect(revoke).toHaveBeenCalledWith("ghr_refresh-token");
+    // Its access tokens too (a copied session cookie), through the app's one revocation function.
+    expect(revokeAccess).toHaveBeenCalledWith({ database: "database", list: "list" }, [
+      { kind: "family", subject: "family-1" },
+    ]);
     expect([...jar.keys()]).toEqual([]);
   });
 

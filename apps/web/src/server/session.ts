@@ -5,7 +5,9 @@
 import "server-only";
 import type { User } from "@gatehouse/db/users";
 import { cookies, headers } from "next/headers";
+import { revokeAccess } from "./access-revocation";
 import { getAuth } from "./auth";
+import { getDatabase } from "./db";
 import { logInternalError } from "./internal-error";
 import { clearedCookie, refreshCookieName, sessionCookieName } from "./session-cookies";
 import { newSessionCookies } from "./session-tokens";
@@ -28,8 +30,15 @@ export async function endSession(): Promise<"revoked" | "revocation_failed"> {
   let outcome: "revoked" | "revocation_failed" = "revoked";
   if (refreshToken) {
     try {
-      // The whole family, so a copied refresh token dies with the sign-out (OWASP ASVS V7.4.1).
-      await (await getAuth()).refreshTokens.revoke(refreshToken);
+      // The whole family, so a copied refresh token dies with the sign-out (OWASP ASVS V7.4.1),
+      // and its access tokens with it (a copied session cookie too), on every instance.
+      const auth = await getAuth();
+      const familyId = await auth.refreshTokens.revoke(refreshToken);
+      if (familyId !== null) {
+        await revokeAccess({ database: await getDatabase(), list: auth.accessRevocations }, [
+          { kind: "family", subject: familyId },
+        ]);
+      }
     } catch (error) {
       logInternalError("sign-out revoke", error);
       outcome = "revocation_failed";

@@ -9,17 +9,25 @@
  * process, where the NOTIFY is what reaches the running app.
  */
 import { API_KEY_REVOKED_CHANNEL, type ApiKeyVerifier, ownerRevocationPayload } from "@gatehouse/auth/api-key-verifier";
+import type { RevocationList } from "@gatehouse/auth/revocation-list";
 import type { Database } from "@gatehouse/db/client";
 import { setUserDisabled, setUserScopes } from "@gatehouse/db/users";
+import { revokeAccess } from "./access-revocation";
 import { scopes as registry } from "./scopes";
 
 export interface UserAccessContext {
   database: Database;
   /** This process's API-key verifiers (the app passes `getAuth().apiKeys`; the CLI has none). */
   verifiers?: readonly Pick<ApiKeyVerifier, "invalidateOwner">[];
+  /** This process's access-token revocation list (the app passes `getAuth().accessRevocations`; the CLI has none). */
+  revocations?: RevocationList;
 }
 
-/** Replaces a user's scopes (each known to the app's registry); their keys narrow at once, everywhere. */
+/**
+ * Replaces a user's scopes (each known to the app's registry); their keys narrow at once,
+ * everywhere. Their access tokens issued so far are refused (they carry the old scopes): the
+ * next refresh or sign-in gets tokens with the new ones.
+ */
 export async function changeUserScopes(
   context: UserAccessContext,
   input: { userId: string; scopes: readonly string[] },
@@ -30,7 +38,7 @@ export async function changeUserScopes(
   await announce(context, input.userId);
 }
 
-/** Disables (or re-enables) a user; a disabled user's keys stop working at once, everywhere. */
+/** Disables (or re-enables) a user; a disabled user's keys and access tokens stop working at once, everywhere. */
 export async function changeUserDisabled(
   context: UserAccessContext,
   input: { userId: string; disabled: boolean },
@@ -42,4 +50,5 @@ export async function changeUserDisabled(
 async function announce(context: UserAccessContext, userId: string): Promise<void> {
   for (const verifier of context.verifiers ?? []) verifier.invalidateOwner(userId);
   await context.database.notify(API_KEY_REVOKED_CHANNEL, ownerRevocationPayload(userId));
+  await revokeAccess({ database: context.database, list: context.revocations }, [{ kind: "user", subject: userId }]);
 }

@@ -6,6 +6,7 @@
 import { type CryptoKey, type JWTPayload, type JWTVerifyOptions, jwtVerify } from "jose";
 import { isAuthError, Unauthorized } from "../errors";
 import type { Principal } from "../principal";
+import type { RevocationCheck } from "../revocation-list";
 import { InvalidScopeError } from "../scopes";
 import type { Verifier } from "../verifier";
 import { createCompactJwsInspector, DEFAULT_MAX_TOKEN_LENGTH, type TokenHeader } from "./compact-jws";
@@ -34,6 +35,8 @@ export interface TokenVerifyOptions<Alg extends string = string> {
   toPrincipal?: (claims: JWTPayload) => Principal;
   /** Verified-token cache; `false` disables it. Default: `{ maxEntries: 1000 }`. */
   cache?: CacheOptions | false;
+  /** Revoked sign-ins, keys and user cut-offs (`RevocationList`), asked on every verify, cache hits too. Default: none. */
+  revocations?: RevocationCheck;
   /** Clock in milliseconds, for tests. Default: `Date.now`. */
   now?: () => number;
 }
@@ -79,6 +82,10 @@ export function createTokenVerifier(
     ...(options.typ === undefined ? {} : { typ: options.typ }),
   };
   const isCurrent = (kid: string, handle: object) => keys.isCurrent(kid, handle);
+  const revocations = options.revocations;
+  if (revocations !== undefined && typeof revocations.isRevoked !== "function") {
+    throw new TypeError(`${who}: revocations must have an isRevoked method`);
+  }
 
   async function verifyUncached(token: string): Promise<Principal> {
     const header = inspect(token);
@@ -96,6 +103,7 @@ export function createTokenVerifier(
     } catch (error) {
       throw unauthorizedFromJose(error);
     }
+    if (revocations?.isRevoked(payload)) throw revoked();
     if (cache === null) return principalOf(payload, toPrincipal);
     // A cached principal is served to every later request with this token: nobody may change it.
     const principal = deepFreeze(principalOf(payload, toPrincipal));
@@ -107,12 +115,17 @@ export function createTokenVerifier(
     verify(token) {
       if (cache !== null) {
         const hit = cache.get(token, now(), isCurrent);
-        if (hit !== undefined) return Promise.resolve(hit);
+        if (hit !== undefined) {
+          // A cached token stays cached after its sign-in is revoked: the list, not the cache, decides.
+          return revocations?.isRevoked(hit.claims) ? Promise.reject(revoked()) : Promise.resolve(hit);
+        }
       }
       return verifyUncached(token);
     },
   };
 }
+
+const revoked = () => new Unauthorized("Token has been revoked");
 
 function principalOf(claims: JWTPayload, toPrincipal: (claims: JWTPayload) => Principal): Principal {
   try {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { noInput } from "~/lib/input-schemas";
+import { revokeAccess } from "../access-revocation";
 import { getAuth } from "../auth";
 import { router, sessionProcedure } from "../trpc";
 
@@ -20,15 +21,26 @@ export const accountRouter = router({
     return families.map((family) => ({ ...family, current: family.familyId === ctx.principal.claims.sid }));
   }),
 
-  /** Signs one sign-in out (its refresh tokens die; its access token lapses within minutes). */
+  /** Signs one sign-in out: its refresh tokens and its access tokens die, on every instance. */
   revokeSession: sessionProcedure.input(z.strictObject({ familyId: z.uuid() })).mutation(async ({ ctx, input }) => {
-    const revoked = await (await getAuth()).refreshTokens.revokeFamily(ctx.account.id, input.familyId);
+    const auth = await getAuth();
+    const revoked = await auth.refreshTokens.revokeFamily(ctx.account.id, input.familyId);
+    // Only a family of this user: nobody revokes another's sign-in by guessing its id.
+    if (revoked) {
+      await revokeAccess({ database: await ctx.database(), list: auth.accessRevocations }, [
+        { kind: "family", subject: input.familyId },
+      ]);
+    }
     return { revoked };
   }),
 
-  /** "Sign out everywhere": every refresh-token family of this user is revoked. */
+  /** "Sign out everywhere": every refresh-token family of this user is revoked, and every access token so far. */
   signOutEverywhere: sessionProcedure.input(noInput).mutation(async ({ ctx }) => {
-    const revoked = await (await getAuth()).refreshTokens.revokeAllForUser(ctx.account.id);
+    const auth = await getAuth();
+    const revoked = await auth.refreshTokens.revokeAllForUser(ctx.account.id);
+    await revokeAccess({ database: await ctx.database(), list: auth.accessRevocations }, [
+      { kind: "user", subject: ctx.account.id },
+    ]);
     return { revoked };
   }),
 });

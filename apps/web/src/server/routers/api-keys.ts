@@ -3,6 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { env } from "~/env";
 import { noInput, text } from "~/lib/input-schemas";
+import { revokeAccess } from "../access-revocation";
 import { getAuth } from "../auth";
 import { createApiKey, MAX_API_KEY_LIFETIME_DAYS } from "../create-api-key";
 import { mintingLimits } from "../minting-limits";
@@ -45,8 +46,9 @@ export const apiKeysRouter = router({
 
   /** Revokes one of the user's own keys, in this process at once and in every instance via NOTIFY. */
   revoke: keyWriter.input(z.strictObject({ id: z.uuid() })).mutation(async ({ ctx, input }) => {
-    // The key and every key it minted, in one transaction; every instance drops them.
-    const revoked = await revokeApiKeyEverywhere(await ctx.database(), (await getAuth()).apiKeys, {
+    // The key and every key it minted, in one transaction; every instance drops them and the
+    // access tokens minted from them (client credentials).
+    const revoked = await revokeApiKeyEverywhere(await ctx.database(), await getAuth(), {
       userId: ctx.principal.subject,
       id: input.id,
     });

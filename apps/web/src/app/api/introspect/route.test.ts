@@ -82,7 +82,7 @@ describe("POST /api/introspect", () => {
     });
     await (await getAuth()).refreshTokens.revoke(refresh_token);
     const { revokeApiKeyEverywhere } = await import("~/server/revoke-api-key");
-    await revokeApiKeyEverywhere(database.current, (await getAuth()).apiKeys, {
+    await revokeApiKeyEverywhere(database.current, await getAuth(), {
       userId: issued.owner.id,
       id: issued.id,
     });
