@@ -44,6 +44,17 @@ describe("POST /api/revoke", () => {
     expect(await refresh.json()).toMatchObject({ error: "invalid_grant" });
   });
 
+  it("a refresh token - its sign-in's access token is refused at once too, not at exp", async () => {
+    const user = await createTestUser(database.current.db);
+    const signIn = await (
+      await post(token, "/api/token", { grant_type: "password", username: user.email, password: user.password })
+    ).json();
+    const bearer = { authorization: `Bearer ${signIn.access_token}` };
+    expect((await me(bearer)).status).toBe(200); // cached as valid first
+    expect((await revoke({ token: signIn.refresh_token })).status).toBe(200);
+    expect((await me(bearer)).status).toBe(401);
+  });
+
   it("an API key, by its holder - 200, then the key (and a key it minted) is 401 on tRPC at once", async () => {
     const { owner, ...issued } = await createTestApiKey(database.current.db, { scopes: ["notes:read", "api_keys:*"] });
     const child = await createApiKey(database.current.db, {
