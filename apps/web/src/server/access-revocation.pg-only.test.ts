@@ -10,11 +10,11 @@ import { RevocationList } from "@gatehouse/auth/revocation-list";
 import { recordAccessRevocations } from "@gatehouse/db/access-revocations";
 import { createDb, type Database } from "@gatehouse/db/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run } from "~/cli/run";
 import { env } from "~/env";
 import { createTestApiKey } from "~/test/api-keys";
 import { clientCredentialsToken, passwordToken, sessionHeaders } from "~/test/credentials";
 import { setupTestDatabase } from "~/test/database";
+import { gatehouse as runGatehouse } from "~/test/gatehouse-cli";
 import { createTRPCRequest } from "~/test/trpc-request";
 import { createTestUser } from "~/test/users";
 import { ACCESS_REVOKED_CHANNEL, subscribeToAccessRevocations } from "./access-revocation";
@@ -96,15 +96,8 @@ let b: Awaited<ReturnType<typeof startInstanceB>>;
 let receivedByA: (subject: string) => Promise<void>;
 let stopA: () => Promise<void> = async () => {};
 
-async function gatehouse(...argv: string[]) {
-  const stderr: string[] = [];
-  const code = await run(argv, {
-    output: { out: () => {}, err: (line) => stderr.push(line) },
-    openDatabase: () => createDb({ url: database.current.url, migrate: false, maxConnections: 1 }),
-    environment: () => "test",
-  });
-  expect(code, stderr.join("\n")).toBe(0);
-}
+/** The operator CLI on its own connection to this test's database. */
+const gatehouse = (...argv: string[]) => runGatehouse(database.current.url, ...argv);
 
 beforeAll(async () => {
   const url = database.current.url;

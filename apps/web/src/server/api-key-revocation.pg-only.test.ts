@@ -7,12 +7,11 @@
  */
 import { hashApiKey } from "@gatehouse/auth/api-key";
 import { ownerRevocationPayload } from "@gatehouse/auth/api-key-verifier";
-import { createDb } from "@gatehouse/db/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run } from "~/cli/run";
 import { startSecondInstance } from "~/test/api-key-instance";
 import { createTestApiKey } from "~/test/api-keys";
 import { setupTestDatabase } from "~/test/database";
+import { gatehouse as runGatehouse } from "~/test/gatehouse-cli";
 import { listenForRevocations } from "~/test/revocation-notice";
 import { createTRPCRequest } from "~/test/trpc-request";
 import { getAuth } from "./auth";
@@ -47,15 +46,8 @@ async function callA(key: string, scope: "notes:read" | "notes:write"): Promise<
   return response.status;
 }
 
-async function gatehouse(...argv: string[]) {
-  const stderr: string[] = [];
-  const code = await run(argv, {
-    output: { out: () => {}, err: (line) => stderr.push(line) },
-    openDatabase: () => createDb({ url: database.current.url, migrate: false, maxConnections: 1 }),
-    environment: () => "test",
-  });
-  expect(code, stderr.join("\n")).toBe(0);
-}
+/** The operator CLI on its own connection to this test's database. */
+const gatehouse = (...argv: string[]) => runGatehouse(database.current.url, ...argv);
 
 describe("revocation across instances (real Postgres only: two connections)", () => {
   it("rejects key on instance B - revoked on instance A through the router (apiKeys.revoke over HTTP)", async () => {

@@ -114,7 +114,19 @@ const credential = fc.oneof(
   fc.constant<Credential>("valid"),
 );
 
-function headersFor(kind: Credential, junk: Record<string, string>, cookie: string | undefined): Headers {
+/** An OAuth endpoint's body: a form of these parameters, binary junk, or none. */
+function formBody(names: readonly string[], values: fc.Arbitrary<string>, maxKeys: number) {
+  return fc.oneof(
+    fc
+      .dictionary(fc.constantFrom(...names), values, { maxKeys })
+      .map((params) => new URLSearchParams(params).toString()),
+    fc.string({ unit: "binary" }),
+    fc.constant(undefined),
+  );
+}
+
+/** The fuzzed request's headers; `form` labels the body urlencoded (else a junk type or none). */
+function headersFor(kind: Credential, junk: Record<string, string>, cookie: string | undefined, form = false): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(junk)) {
     // Credentials are the credential arbitrary's job; the rest is any printable value.
@@ -124,6 +136,7 @@ function headersFor(kind: Credential, junk: Record<string, string>, cookie: stri
   if (kind === "junk bearer") headers.set("authorization", `Bearer ${junk.authorization ?? "x"}`);
   if (kind === "junk key") headers.set("x-api-key", `gk_test_${junk["x-api-key"] ?? "x"}`);
   if (kind === "valid") headers.set("authorization", validBearer);
+  if (form) headers.set("content-type", "application/x-www-form-urlencoded");
   return headers;
 }
 
@@ -195,15 +208,10 @@ describe("fuzzing every procedure", () => {
 
 describe("fuzzing every route handler we own", () => {
   it("the token endpoint: any method, headers, cookies and body", async () => {
-    const params = fc.dictionary(
-      fc.constantFrom("grant_type", "username", "password", "scope", "refresh_token", "client_id", "client_secret"),
+    const body = formBody(
+      ["grant_type", "username", "password", "scope", "refresh_token", "client_id", "client_secret"],
       fc.oneof(anyText, fc.constantFrom("password", "refresh_token", "client_credentials")),
-      { maxKeys: 5 },
-    );
-    const body = fc.oneof(
-      params.map((p) => new URLSearchParams(p).toString()),
-      fc.string({ unit: "binary" }),
-      fc.constant(undefined),
+      5,
     );
     await fc.assert(
       fc.asyncProperty(
@@ -213,8 +221,7 @@ describe("fuzzing every route handler we own", () => {
         body,
         fc.boolean(),
         async (kind, junk, cookie, raw, form) => {
-          const headers = headersFor(kind, junk, cookie);
-          if (form) headers.set("content-type", "application/x-www-form-urlencoded");
+          const headers = headersFor(kind, junk, cookie, form);
           const request = new Request(`${BASE}/api/token`, { method: "POST", headers, body: raw });
           const text = await expectClean(await token(request), "token");
           expect(text).not.toMatch(/"access_token"/);
@@ -226,15 +233,10 @@ describe("fuzzing every route handler we own", () => {
   });
 
   it("the revocation and introspection endpoints: any headers, cookies and body; introspection never says active", async () => {
-    const params = fc.dictionary(
-      fc.constantFrom("token", "token_type_hint", "client_id", "client_secret"),
+    const body = formBody(
+      ["token", "token_type_hint", "client_id", "client_secret"],
       fc.oneof(anyText, fc.constantFrom("access_token", "refresh_token", `ghr_${"A".repeat(43)}`)),
-      { maxKeys: 4 },
-    );
-    const body = fc.oneof(
-      params.map((p) => new URLSearchParams(p).toString()),
-      fc.string({ unit: "binary" }),
-      fc.constant(undefined),
+      4,
     );
     await fc.assert(
       fc.asyncProperty(
@@ -244,8 +246,7 @@ describe("fuzzing every route handler we own", () => {
         body,
         fc.boolean(),
         async (kind, junk, cookie, raw, form) => {
-          const headers = headersFor(kind, junk, cookie);
-          if (form) headers.set("content-type", "application/x-www-form-urlencoded");
+          const headers = headersFor(kind, junk, cookie, form);
           const init = { method: "POST", headers, body: raw };
           await expectClean(await revoke(new Request(`${BASE}/api/revoke`, init)), "revoke");
           const text = await expectClean(await introspect(new Request(`${BASE}/api/introspect`, init)), "introspect");
