@@ -67,6 +67,13 @@ const schema = z.object({
    * second dev server) may hold its one session before it is cut off and the app proceeds.
    */
   GATEHOUSE_PGLITE_HOLD_SECONDS: seconds(30),
+  /** Lowest level written: fatal, error, warn, info (default), debug, trace, silent. */
+  LOG_LEVEL: z.preprocess(
+    emptyAsUndefined,
+    z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ),
+  /** `json` (one object per line; default outside development) or `pretty` (readable; default in development). */
+  LOG_FORMAT: optional(z.enum(["json", "pretty"])),
 });
 
 export type Env = ReturnType<typeof resolve>;
@@ -141,6 +148,10 @@ function resolve(raw: z.infer<typeof schema>) {
      * its 0600 lock file: development only, so a production server's data is nobody else's.
      */
     pgliteServe: production ? undefined : { holdLimitMs: raw.GATEHOUSE_PGLITE_HOLD_SECONDS * 1000 },
+    log: {
+      level: raw.LOG_LEVEL,
+      format: raw.LOG_FORMAT ?? (raw.NODE_ENV === "development" ? "pretty" : "json"),
+    },
   };
 }
 

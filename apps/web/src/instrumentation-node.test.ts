@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { captureLogs } from "~/test/captured-logs";
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -11,9 +12,12 @@ describe("server start-up", () => {
     vi.stubEnv("NODE_ENV", "production");
     vi.stubEnv("AUTH_JWKS", "");
     const exit = vi.spyOn(process, "exit").mockImplementation((() => undefined) as never);
-    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
     await import("./instrumentation-node");
     expect(exit).toHaveBeenCalledWith(1);
-    expect(error.mock.calls[0]?.[0]).toMatch(/Gatehouse cannot start: .*in production: AUTH_JWKS\./);
+    expect(logs.lines()[0]).toMatchObject({
+      level: "fatal",
+      msg: expect.stringMatching(/Gatehouse cannot start: .*in production: AUTH_JWKS\./),
+    });
   });
 });

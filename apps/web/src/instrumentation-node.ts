@@ -6,13 +6,14 @@
 import { EnvError, env } from "./env";
 import { getDatabase } from "./server/db";
 import { logInternalError } from "./server/internal-error";
+import { logger } from "./server/log/logger";
 
 if (process.env.NEXT_PHASE !== "phase-production-build") {
   try {
     env();
   } catch (error) {
     if (!(error instanceof EnvError)) throw error;
-    console.error(`\n✗ Gatehouse cannot start: ${error.message}\n`);
+    logger().fatal(`✗ Gatehouse cannot start: ${error.message}`);
     process.exit(1);
   }
   getDatabase().catch((error: unknown) => {

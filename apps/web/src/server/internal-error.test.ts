@@ -3,8 +3,9 @@
  * the same id and the cause, never the SQL's bound parameters. A database that cannot be
  * reached is a 503 with Retry-After instead. Through the real route handlers.
  */
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { POST as token } from "~/app/api/token/route";
+import { type CapturedLogs, captureLogs } from "~/test/captured-logs";
 import { sessionHeaders } from "~/test/credentials";
 import { setupTestDatabase } from "~/test/database";
 import { createTRPCRequest } from "~/test/trpc-request";
@@ -24,11 +25,11 @@ function databaseFailsWith(error: Error) {
   (globalThis as GlobalDb).gatehouseDb = failed;
 }
 
-const logged = () =>
-  vi
-    .mocked(console.error)
-    .mock.calls.map((args) => args.join(" "))
-    .join("\n");
+let logs: CapturedLogs;
+beforeEach(() => {
+  logs = captureLogs();
+});
+const logged = () => logs.text();
 
 afterEach(() => {
   (globalThis as GlobalDb).gatehouseDb = Promise.resolve(database.current);
@@ -46,7 +47,6 @@ describe("an internal error in a procedure", () => {
     const authorization = await bearerFor(user);
     // A query the database refuses for a reason that is ours, not the network's: a bug, a 500.
     await database.current.db.execute("alter table notes rename to notes_gone");
-    vi.spyOn(console, "error").mockImplementation(() => {});
     try {
       const response = await createTRPCRequest("notes.list", { authorization });
       expect(response.status).toBe(500);
@@ -60,10 +60,12 @@ describe("an internal error in a procedure", () => {
       for (const leak of [user.id, "select", '"notes"', "42P01", "Failed query", "params", "at "])
         expect(text).not.toContain(leak);
 
-      expect(vi.mocked(console.error)).toHaveBeenCalledTimes(1);
-      const line = logged();
-      expect(line).toContain(`[request ${requestId}] tRPC notes.list failed`);
+      const errors = logs.lines().filter((line) => line.level === "error");
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ requestId, where: "tRPC notes.list", msg: "tRPC notes.list failed" });
+      const line = (errors[0]?.err as { message?: string } | undefined)?.message ?? "";
       expect(line).toMatch(/Failed query: select .*"notes"/);
+      expect(logged()).not.toContain(user.id);
       expect(line).toContain("42P01");
       expect(line).not.toContain(user.id);
     } finally {
@@ -92,7 +94,6 @@ describe("an internal error in a procedure", () => {
 describe("the token endpoint's failure path", () => {
   it("answers temporarily_unavailable with the request id the log line carries, no email in the log", async () => {
     databaseFailsWith(new Error("Failed query: select … where email = $1\nparams: ada@example.com"));
-    vi.spyOn(console, "error").mockImplementation(() => {});
     const response = await token(
       new Request("http://localhost:3000/api/token", {
         method: "POST",
@@ -103,14 +104,15 @@ describe("the token endpoint's failure path", () => {
     expect(response.status).toBe(503);
     const body = await response.json();
     expect(body).toMatchObject({ error: "temporarily_unavailable", request_id: expect.stringMatching(UUID) });
-    expect(logged()).toContain(`[request ${body.request_id}] token endpoint failed`);
+    expect(logs.lines()).toContainEqual(
+      expect.objectContaining({ requestId: body.request_id, msg: "token endpoint failed" }),
+    );
     expect(logged()).not.toContain("ada@example.com");
   });
 });
 
 describe("withErrorBoundary", () => {
   it("turns anything a route handler throws into a 500 problem with a request id, logged without parameters", async () => {
-    vi.spyOn(console, "error").mockImplementation(() => {});
     const cause = Object.assign(new Error("boom"), { name: "PostgresError", code: "XX000", parameters: ["hunter2"] });
     const thrown = Object.assign(new Error("Failed query: select $1\nparams: hunter2", { cause }), {
       name: "DrizzleQueryError",
@@ -128,7 +130,10 @@ describe("withErrorBoundary", () => {
       detail: INTERNAL_ERROR_DETAIL,
       requestId: expect.stringMatching(UUID),
     });
-    expect(logged()).toContain(`[request ${problem.requestId}] test route failed`);
+    expect(logs.lines()).toContainEqual(
+      expect.objectContaining({ requestId: problem.requestId, msg: "test route failed" }),
+    );
+    expect(problem.instance).toBe(`urn:uuid:${problem.requestId}`);
     expect(logged()).not.toContain("hunter2");
   });
 

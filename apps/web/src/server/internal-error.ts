@@ -3,9 +3,12 @@
  * request id; the log line gets the same id and the cause, described without bound SQL
  * parameters or values (see `describeDatabaseError`): drizzle and postgres.js put the
  * parameters (emails, password hashes, tokens' digests) in their messages and fields.
- * Every `console.error` of an error in the app goes through `logInternalError`.
+ * Every error the app logs goes through `logInternalError`, which writes one `error` line with
+ * the app's logger (./log/logger.ts: JSON, redacted, the request id on it).
  */
 import { describeDatabaseError } from "@gatehouse/db/errors";
+import { logger } from "./log/logger";
+import { currentRequestId, problemInstance } from "./log/request-context";
 
 export const INTERNAL_ERROR_TITLE = "Internal Server Error";
 export const INTERNAL_ERROR_DETAIL = "Something went wrong on our side. Quote the request id when reporting it.";
@@ -23,12 +26,12 @@ export interface InternalErrorProblem {
 // The route's onError logs and the errorFormatter answers the same error: one id for both.
 const ids = new WeakMap<object, string>();
 
-/** The request id of an error (made on first ask, the same afterwards). */
+/** The request id of an error: the current request's (or a new one) on first ask, the same afterwards. */
 export function requestIdOf(error: unknown): string {
-  if (typeof error !== "object" || error === null) return crypto.randomUUID();
+  if (typeof error !== "object" || error === null) return currentRequestId() ?? crypto.randomUUID();
   let id = ids.get(error);
   if (!id) {
-    id = crypto.randomUUID();
+    id = currentRequestId() ?? crypto.randomUUID();
     ids.set(error, id);
   }
   return id;
@@ -40,7 +43,7 @@ export function internalErrorProblem(requestId: string): InternalErrorProblem {
     title: INTERNAL_ERROR_TITLE,
     status: 500,
     detail: INTERNAL_ERROR_DETAIL,
-    instance: `urn:uuid:${requestId}`,
+    instance: problemInstance(requestId),
     requestId,
   };
 }
@@ -51,7 +54,12 @@ export function internalErrorProblem(requestId: string): InternalErrorProblem {
  */
 export function logInternalError(where: string, error: unknown, requestId = requestIdOf(error)): string {
   try {
-    console.error(`[request ${requestId}] ${where} failed: ${describeDatabaseError(unwrap(error))}${frames(error)}`);
+    const cause = unwrap(error);
+    // An Error is described by the logger's redaction (message without parameters, frames only).
+    logger().error(
+      { requestId, where, err: cause instanceof Error ? cause : describeDatabaseError(cause) },
+      `${where} failed`,
+    );
   } catch {
     // Nothing sensible is left to do.
   }
@@ -62,12 +70,4 @@ export function logInternalError(where: string, error: unknown, requestId = requ
 function unwrap(error: unknown): unknown {
   const named = error as { name?: unknown; cause?: unknown } | null;
   return named?.name === "TRPCError" && named.cause !== undefined ? named.cause : error;
-}
-
-/** Stack frames only: the first stack line repeats the message, which may hold values. */
-function frames(error: unknown): string {
-  const stack = (unwrap(error) as { stack?: unknown } | null)?.stack;
-  if (typeof stack !== "string") return "";
-  const lines = stack.split("\n").filter((line) => /^\s+at /.test(line));
-  return lines.length ? `\n${lines.slice(0, 8).join("\n")}` : "";
 }

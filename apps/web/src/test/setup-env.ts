@@ -9,3 +9,4 @@ import path from "node:path";
 process.env.GATEHOUSE_DATA_DIR = mkdtempSync(path.join(tmpdir(), "gatehouse-web-test-"));
 process.env.AUTH_ISSUER = "http://localhost:3000";
 process.env.GATEHOUSE_DEMO_USER = "0";
+process.env.LOG_LEVEL ??= "silent"; // Tests that read logs capture their own (src/test/captured-logs.ts).
