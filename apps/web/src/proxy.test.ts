@@ -2,6 +2,10 @@ import { NextRequest } from "next/server";
 import { describe, expect, it } from "vitest";
 import { proxy } from "./proxy";
 import { API_CONTENT_SECURITY_POLICY } from "./server/http/security-headers";
+import { setupTestDatabase } from "./test/database";
+
+// Page loads ask the database first (server/http/database-down-page.ts).
+setupTestDatabase();
 
 function get(path: string): Promise<Response> {
   return proxy(new NextRequest(`http://localhost:3000${path}`));

@@ -5,15 +5,22 @@
  * about to expire and a refresh cookie is present, rotate the refresh token and set both
  * cookies — on the response, and on the request the page sees. Renewal is only a
  * convenience; every procedure still verifies the access token itself.
+ *
+ * It also picks the request id (an incoming safe `X-Request-Id`, else a new UUID): forwarded to
+ * the route or page in `X-Request-Id`, returned in the answer's `X-Request-Id`, and on every
+ * log line written here. And a full page load while the database is down gets a 503 page
+ * (server/http/database-down-page.ts), not a framework error.
  */
 
 import { isRefreshTokenError } from "@gatehouse/auth/refresh-token";
 import { cookie } from "@gatehouse/auth/scheme";
 import { type NextRequest, NextResponse } from "next/server";
 import { env } from "~/env";
+import { databaseAnswers, databaseDownPage, isDocumentRequest } from "~/server/http/database-down-page";
 import { problemResponse } from "~/server/http/problem-response";
 import { newNonce, securityHeaders } from "~/server/http/security-headers";
 import { logInternalError } from "~/server/internal-error";
+import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from "~/server/log/request-context";
 import { isOwnOrigin } from "~/server/same-origin";
 import { clearedCookie, refreshCookieName, sessionCookieName } from "~/server/session-cookies";
 import { needsRenewal, rotatedSessionCookies } from "~/server/session-tokens";
@@ -25,19 +32,32 @@ const RENEW_MARGIN_SECONDS = 2;
 const NO_RENEWAL = /^\/(?:api\/token|api\/health|\.well-known\/)/;
 
 export async function proxy(request: NextRequest): Promise<Response> {
-  const { pathname } = request.nextUrl;
-  const page = !pathname.startsWith("/api/") && !pathname.startsWith("/.well-known/");
-  const headers = securityHeaders({
-    nonce: page ? newNonce() : undefined,
-    development: process.env.NODE_ENV === "development",
-    production: env().production,
+  const requestId = requestIdFrom(request.headers);
+  return withRequestId(requestId, async () => {
+    const { pathname } = request.nextUrl;
+    const page = !pathname.startsWith("/api/") && !pathname.startsWith("/.well-known/");
+    const nonce = page ? newNonce() : undefined;
+    const headers = securityHeaders({
+      nonce,
+      development: process.env.NODE_ENV === "development",
+      production: env().production,
+    });
+    const response =
+      isDocumentRequest(request, pathname) && !(await databaseAnswers(env().requestTimeoutMs))
+        ? databaseDownPage({ nonce, requestId })
+        : await answer(request, pathname, requestId, page ? headers["content-security-policy"] : undefined);
+    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+    response.headers.set(REQUEST_ID_HEADER, requestId);
+    return response;
   });
-  const response = await answer(request, pathname, page ? headers["content-security-policy"] : undefined);
-  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
-  return response;
 }
 
-async function answer(request: NextRequest, pathname: string, pagePolicy: string | undefined): Promise<Response> {
+async function answer(
+  request: NextRequest,
+  pathname: string,
+  requestId: string,
+  pagePolicy: string | undefined,
+): Promise<Response> {
   if (isCrossSitePagePost(request, pathname)) {
     // Next.js refuses a foreign server-action post with a 500; it is the client's doing: 403.
     return problemResponse(403, "Forbidden", "Cross-site form post refused (CSRF protection)");
@@ -48,6 +68,8 @@ async function answer(request: NextRequest, pathname: string, pagePolicy: string
   }
   const forward = () => {
     const headers = new Headers(request.headers);
+    // The route or page sees this id, not whatever the client sent.
+    headers.set(REQUEST_ID_HEADER, requestId);
     if (pagePolicy) headers.set("content-security-policy", pagePolicy);
     return NextResponse.next({ request: { headers } });
   };

@@ -18,6 +18,11 @@ export interface ProblemDetails {
   status: number;
   detail: string;
   code: AuthErrorCode;
+  /**
+   * RFC 9457 §3.1.5: this occurrence (the app puts its request id here). This package knows
+   * nothing of requests: `toProblem()` leaves it out and the app's boundary adds it.
+   */
+  instance?: string;
 }
 
 export interface AuthErrorOptions {

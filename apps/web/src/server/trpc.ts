@@ -27,6 +27,7 @@ import { getAuth } from "./auth";
 import { databaseUnavailable } from "./database-unavailable";
 import { getDatabase } from "./db";
 import { INTERNAL_ERROR_DETAIL, type InternalErrorProblem, internalErrorProblem, requestIdOf } from "./internal-error";
+import { currentRequestId, problemInstance } from "./log/request-context";
 import { isClientCredentialsToken } from "./minting-limits";
 import { withinDeadline } from "./request-deadline";
 import { isSameOriginRequest } from "./same-origin";
@@ -129,8 +130,9 @@ const t = initTRPC
       // An unexpected error's message is its cause's (drizzle's has the SQL and its parameters):
       // the client gets a fixed text and the request id the route's onError logged it under.
       const internal = error.code === "INTERNAL_SERVER_ERROR" && !isAuthError(cause);
+      const requestId = currentRequestId();
       const problem: ProblemDetails | InternalErrorProblem | null = isAuthError(cause)
-        ? cause.toProblem()
+        ? { ...cause.toProblem(), ...(requestId ? { instance: problemInstance(requestId) } : {}) }
         : internal
           ? internalErrorProblem(requestIdOf(error))
           : null;

@@ -4,6 +4,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getAuth } from "~/server/auth";
 import { logInternalError } from "~/server/internal-error";
+import { requestIdFrom } from "~/server/log/request-context";
 import { endSession, startSession } from "~/server/session";
 import { signInWithPassword } from "~/server/sign-in";
 import { type FormState, readCredentials, waitText } from "./credentials";
@@ -31,7 +32,7 @@ export async function signIn(_previous: FormState, form: FormData): Promise<Form
     }
     await startSession(result.user);
   } catch (error) {
-    const requestId = logInternalError("sign-in", error);
+    const requestId = logInternalError("sign-in", error, requestIdFrom(await headers()));
     return {
       values: { email },
       error: `Sign-in is unavailable right now. Try again in a moment. (Request ${requestId})`,

@@ -5,6 +5,7 @@ import { redirect } from "next/navigation";
 import { type FormState, readCredentials, waitText } from "~/app/login/credentials";
 import { getAuth } from "~/server/auth";
 import { logInternalError } from "~/server/internal-error";
+import { requestIdFrom } from "~/server/log/request-context";
 import { startSession } from "~/server/session";
 import { signUpWithThrottle } from "~/server/sign-up";
 
@@ -34,7 +35,7 @@ export async function signUp(_previous: FormState, form: FormData): Promise<Form
     }
     await startSession(result.user);
   } catch (error) {
-    const requestId = logInternalError("sign-up", error);
+    const requestId = logInternalError("sign-up", error, requestIdFrom(await headers()));
     return {
       values: { email },
       error: `Sign-up is unavailable right now. Try again in a moment. (Request ${requestId})`,
