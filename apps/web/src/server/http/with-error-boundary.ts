@@ -6,6 +6,7 @@
  */
 import { databaseUnavailable } from "../database-unavailable";
 import { internalErrorProblem, logInternalError } from "../internal-error";
+import { withRequestHeaders } from "../request-headers";
 
 export function withErrorBoundary<Args extends unknown[]>(
   where: string,
@@ -13,7 +14,11 @@ export function withErrorBoundary<Args extends unknown[]>(
 ): (...args: Args) => Promise<Response> {
   return async (...args) => {
     try {
-      return await handler(...args);
+      // Security events recorded deep below (a revoked key presented) say where the request came from.
+      const [request] = args;
+      return await (request instanceof Request
+        ? withRequestHeaders(request.headers, () => handler(...args))
+        : handler(...args));
     } catch (error) {
       const unavailable = databaseUnavailable(error);
       if (unavailable) return unavailable.toResponse();
