@@ -14,6 +14,7 @@ import { env } from "~/env";
 import { problemResponse } from "~/server/http/problem-response";
 import { newNonce, securityHeaders } from "~/server/http/security-headers";
 import { logInternalError } from "~/server/internal-error";
+import { withRequestHeaders } from "~/server/request-headers";
 import { isOwnOrigin } from "~/server/same-origin";
 import { clearedCookie, refreshCookieName, sessionCookieName } from "~/server/session-cookies";
 import { needsRenewal, rotatedSessionCookies } from "~/server/session-tokens";
@@ -56,7 +57,9 @@ async function answer(request: NextRequest, pathname: string, pagePolicy: string
 
   let cookies: Awaited<ReturnType<typeof rotatedSessionCookies>>;
   try {
-    cookies = await rotatedSessionCookies(session.refreshToken);
+    // A replayed refresh token found here is a security-log event: say where it came from.
+    const { refreshToken } = session;
+    cookies = await withRequestHeaders(request.headers, () => rotatedSessionCookies(refreshToken));
   } catch (error) {
     if (!isRefreshTokenError(error)) {
       // Database down: leave the cookies alone; this request is simply unauthenticated.
