@@ -44,7 +44,7 @@ export interface AuthEventInput {
 export interface AuthEventRecorder {
   /** Queues the event; the promise settles once it is stored (or failed and was logged). Never rejects. */
   record(input: AuthEventInput): Promise<void>;
-  /** Settles once every event queued so far is stored or logged as failed. */
+  /** Settles once every event queued so far is stored or logged as failed (not those queued later). */
   flush(): Promise<void>;
 }
 
@@ -72,6 +72,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Queued {
+  seq: number;
   event: NewAuthEvent;
   email: string | null;
   familyId: string | null;
@@ -84,10 +85,28 @@ export function createAuthEventRecorder(options: AuthEventRecorderOptions): Auth
   const lastSeen = new Map<string, number>();
   let dropped = 0;
   let draining: Promise<void> | null = null;
+  // Sequence numbers, so a waiter waits for the events queued before it, not for a queue a
+  // flood keeps full.
+  let queued = 0;
+  let settled = 0;
+  const waiters: { through: number; resolve: () => void }[] = [];
+  const settle = (through: number) => {
+    settled = through;
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      const waiter = waiters[i];
+      if (waiter && waiter.through <= settled) {
+        waiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
+  };
+  const waitFor = (through: number): Promise<void> =>
+    through <= settled ? Promise.resolve() : new Promise((resolve) => waiters.push({ through, resolve }));
 
   const drain = async () => {
     while (queue.length > 0) {
       const batch = queue.splice(0, BATCH);
+      const through = batch.at(-1)?.seq ?? settled;
       try {
         const database = await options.database();
         for (const item of batch) await resolveUser(database, item);
@@ -99,6 +118,7 @@ export function createAuthEventRecorder(options: AuthEventRecorderOptions): Auth
       } catch (error) {
         options.onError(error);
       }
+      settle(through);
       if (dropped > 0) {
         options.onError(new Error(`security log: ${dropped} event(s) dropped, the queue was full`));
         dropped = 0;
@@ -115,19 +135,20 @@ export function createAuthEventRecorder(options: AuthEventRecorderOptions): Auth
       if (REPEATABLE.has(input.type)) {
         const key = JSON.stringify([event.type, event.userId, event.subject, event.address, event.detail]);
         const seen = lastSeen.get(key);
-        if (seen !== undefined && at - seen < REPEAT_WINDOW_MS) return draining ?? Promise.resolve();
+        if (seen !== undefined && at - seen < REPEAT_WINDOW_MS) return Promise.resolve();
         if (lastSeen.size >= MAX_REPEAT_KEYS) lastSeen.clear();
         lastSeen.set(key, at);
       }
       if (queue.length >= maxQueued) {
         dropped += 1;
-        return draining ?? Promise.resolve();
+        return Promise.resolve();
       }
-      queue.push({ event, email: event.userId ? null : event.subject, familyId: cleanId(input.familyId) });
+      queued += 1;
+      queue.push({ seq: queued, event, email: event.userId ? null : event.subject, familyId: cleanId(input.familyId) });
       draining ??= drain();
-      return draining;
+      return waitFor(queued);
     },
-    flush: () => draining ?? Promise.resolve(),
+    flush: () => waitFor(queued),
   };
 }
 

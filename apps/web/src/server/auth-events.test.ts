@@ -242,4 +242,21 @@ describe("the security log", () => {
     expect((await allRows()).length - before).toBe(2 + 4);
     expect(String(errors.at(-1))).toMatch(/6 event\(s\) dropped, the queue was full/);
   });
+
+  it("flush waits for the events queued before it, not for a queue that keeps filling", async () => {
+    const key = await loadChainKey(env());
+    let calls = 0;
+    const recorder = createAuthEventRecorder({
+      // The first drain writes; every later one hangs, as under a flood that never lets the queue empty.
+      database: () => (++calls === 1 ? Promise.resolve(database.current) : new Promise(() => {})),
+      key: async () => key,
+      addressOf: () => null,
+      onError: () => {},
+    });
+    void recorder.record({ type: "sign_out", userId: null });
+    const flushed = recorder.flush();
+    void recorder.record({ type: "sign_out.everywhere", userId: null });
+    await flushed;
+    expect(calls).toBeGreaterThanOrEqual(1);
+  }, 20_000);
 });
