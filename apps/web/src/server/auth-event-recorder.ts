@@ -84,7 +84,8 @@ export function createAuthEventRecorder(options: AuthEventRecorderOptions): Auth
   const queue: Queued[] = [];
   const lastSeen = new Map<string, number>();
   let dropped = 0;
-  let draining: Promise<void> | null = null;
+  /** One drain at a time per process: it takes the whole queue, batch by batch. */
+  let draining = false;
   // Sequence numbers, so a waiter waits for the events queued before it, not for a queue a
   // flood keeps full.
   let queued = 0;
@@ -124,7 +125,7 @@ export function createAuthEventRecorder(options: AuthEventRecorderOptions): Auth
         dropped = 0;
       }
     }
-    draining = null;
+    draining = false;
   };
 
   return {
@@ -145,7 +146,10 @@ export function createAuthEventRecorder(options: AuthEventRecorderOptions): Auth
       }
       queued += 1;
       queue.push({ seq: queued, event, email: event.userId ? null : event.subject, familyId: cleanId(input.familyId) });
-      draining ??= drain();
+      if (!draining) {
+        draining = true;
+        void drain();
+      }
       return waitFor(queued);
     },
     flush: () => waitFor(queued),
