@@ -9,6 +9,10 @@ test("signs in through the form, sees the account, signs out", async ({ page }) 
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByRole("heading", { name: `Signed in as ${DEMO.email}` })).toBeVisible();
   await expect(page.getByTestId("whoami")).toContainText("user");
+  // The security log (#11 §5) lists this sign-in, with the browser's user agent.
+  const activity = page.getByTestId("security-activity");
+  const signedIn = activity.getByRole("row").filter({ hasText: /^Signed in/ });
+  await expect(signedIn.first()).toContainText(await page.evaluate(() => navigator.userAgent));
 
   await page.getByRole("navigation").getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login$/);

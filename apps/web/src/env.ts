@@ -74,6 +74,8 @@ const schema = z.object({
   ),
   /** `json` (one object per line; default outside development) or `pretty` (readable; default in development). */
   LOG_FORMAT: optional(z.enum(["json", "pretty"])),
+  /** Days the security log keeps an event; `pnpm gatehouse cleanup` prunes older ones behind a signed checkpoint. */
+  AUTH_EVENTS_RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(3650).default(90)),
 });
 
 export type Env = ReturnType<typeof resolve>;
@@ -143,6 +145,7 @@ function resolve(raw: z.infer<typeof schema>) {
     },
     oidc: raw.OIDC_ISSUER && raw.OIDC_AUDIENCE ? { issuer: raw.OIDC_ISSUER, audience: raw.OIDC_AUDIENCE } : undefined,
     demoUser,
+    authEventsRetentionDays: raw.AUTH_EVENTS_RETENTION_DAYS,
     /**
      * Serve the embedded database to other local processes (the CLI), behind the password in
      * its 0600 lock file: development only, so a production server's data is nobody else's.

@@ -21,6 +21,7 @@ import { problemResponse } from "~/server/http/problem-response";
 import { newNonce, securityHeaders } from "~/server/http/security-headers";
 import { logInternalError } from "~/server/internal-error";
 import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from "~/server/log/request-context";
+import { withRequestHeaders } from "~/server/request-headers";
 import { isOwnOrigin } from "~/server/same-origin";
 import { clearedCookie, refreshCookieName, sessionCookieName } from "~/server/session-cookies";
 import { needsRenewal, rotatedSessionCookies } from "~/server/session-tokens";
@@ -78,7 +79,9 @@ async function answer(
 
   let cookies: Awaited<ReturnType<typeof rotatedSessionCookies>>;
   try {
-    cookies = await rotatedSessionCookies(session.refreshToken);
+    // A replayed refresh token found here is a security-log event: say where it came from.
+    const { refreshToken } = session;
+    cookies = await withRequestHeaders(request.headers, () => rotatedSessionCookies(refreshToken));
   } catch (error) {
     if (!isRefreshTokenError(error)) {
       // Database down: leave the cookies alone; this request is simply unauthenticated.

@@ -162,6 +162,37 @@ describe("password grant", () => {
   });
 });
 
+describe("onPasswordAttempt", () => {
+  it("hears succeeded, failed and throttled - with the request, never the password; its error changes nothing", async () => {
+    const heard: { username: string; outcome: string; userId: string | null; ua: string | null }[] = [];
+    let refuse = false;
+    build({
+      throttle: { reserve: async () => (refuse ? { allowed: false, retryAfterSeconds: 30 } : { allowed: true }) },
+      onPasswordAttempt: ({ username, outcome, userId, request, ...rest }) => {
+        expect(rest).toEqual({});
+        heard.push({ username, outcome, userId, ua: request.headers.get("user-agent") });
+        throw new Error("the log is down");
+      },
+    });
+    const ua = { "user-agent": "curl/8" };
+    expect(
+      (await call(form({ grant_type: "password", username: "ada@example.com", password: PASSWORD }, ua))).status,
+    ).toBe(200);
+    expect(
+      (await call(form({ grant_type: "password", username: "ada@example.com", password: "nope" }, ua))).status,
+    ).toBe(400);
+    refuse = true;
+    expect(
+      (await call(form({ grant_type: "password", username: "ada@example.com", password: PASSWORD }, ua))).status,
+    ).toBe(429);
+    expect(heard).toEqual([
+      { username: "ada@example.com", outcome: "succeeded", userId: ADA, ua: "curl/8" },
+      { username: "ada@example.com", outcome: "failed", userId: null, ua: "curl/8" },
+      { username: "ada@example.com", outcome: "throttled", userId: null, ua: "curl/8" },
+    ]);
+  });
+});
+
 describe("scope", () => {
   it("narrows to the requested scopes the user holds", async () => {
     const { body } = await login({ scope: "notes:read users:read" });

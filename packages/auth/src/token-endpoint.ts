@@ -108,6 +108,19 @@ export interface TokenEndpointOptions {
   onError?: (error: unknown) => unknown;
   /** Clock in ms, for tests. Default: `Date.now`. */
   now?: () => number;
+  /**
+   * Told how each password-grant attempt ended (a security log, say); never delays or
+   * changes the answer, and an error it throws is ignored. `userId` only on success.
+   */
+  onPasswordAttempt?: (attempt: PasswordAttemptOutcome) => void;
+}
+
+/** What `onPasswordAttempt` hears: never the password. */
+export interface PasswordAttemptOutcome {
+  username: string;
+  outcome: "succeeded" | "failed" | "throttled";
+  userId: string | null;
+  request: Request;
 }
 
 export interface TokenResponseBody {
@@ -145,6 +158,13 @@ const RESERVED_CLAIMS = new Set([
 
 export function createTokenEndpoint(options: TokenEndpointOptions): (request: Request) => Promise<Response> {
   const { issuer, refreshTokens, scopeValidator, throttle, clientAddress, onError } = options;
+  const tell = (attempt: PasswordAttemptOutcome) => {
+    try {
+      options.onPasswordAttempt?.(attempt);
+    } catch {
+      // A log that fails must not change the answer.
+    }
+  };
   const authenticatePassword = options.authenticatePassword;
   const authenticateClient = options.authenticateClient;
   const maxBodyBytes = options.maxBodyBytes ?? 8192;
@@ -208,6 +228,7 @@ export function createTokenEndpoint(options: TokenEndpointOptions): (request: Re
       ? await throttle.reserve({ username, address: clientAddress?.(request) ?? null })
       : { allowed: true as const };
     if (!decision.allowed) {
+      tell({ username, outcome: "throttled", userId: null, request });
       const retryAfter = Math.max(1, Math.ceil(decision.retryAfterSeconds));
       // RFC 6749 §5.2 has no throttling code (`slow_down` is RFC 8628's device flow): a §5.2 code any
       // client parses, with the status and Retry-After (RFC 6585 §4) saying "later".
@@ -217,6 +238,7 @@ export function createTokenEndpoint(options: TokenEndpointOptions): (request: Re
     }
     const user = await authenticatePassword(username, password);
     await decision.settle?.(user ? "success" : "failure");
+    tell({ username, outcome: user ? "succeeded" : "failed", userId: user?.userId ?? null, request });
     if (!user) throw new OAuthError(400, "invalid_grant", "Invalid username or password");
     const scopes = grant(user.scopes, requested);
     const refresh = await refreshTokens.issue({

@@ -140,6 +140,17 @@ export async function revokeRefreshTokenFamily(db: Db, familyId: string, at: Dat
   return revoked.length;
 }
 
+/** The user a refresh-token family belongs to, or `undefined` (the security log names who a revocation hit). */
+export async function findRefreshFamilyUserId(db: Db, familyId: string): Promise<string | undefined> {
+  if (!isUuid(familyId)) return undefined;
+  const [row] = await db
+    .select({ userId: refreshTokens.userId })
+    .from(refreshTokens)
+    .where(eq(refreshTokens.familyId, familyId))
+    .limit(1);
+  return row?.userId;
+}
+
 export async function revokeUserRefreshTokens(db: Db, userId: string, at: Date): Promise<number> {
   if (!isUuid(userId)) return 0;
   const revoked = await db

@@ -3,7 +3,19 @@
  * After editing, run `pnpm --filter @gatehouse/db generate` and commit `drizzle/`.
  */
 import { relations, sql } from "drizzle-orm";
-import { type AnyPgColumn, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  type AnyPgColumn,
+  bigint,
+  check,
+  index,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
 
@@ -142,6 +154,59 @@ export const accessRevocations = pgTable(
     revokedAt: timestamp({ withTimezone: true }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.kind, t.subject] }), index("access_revocations_revoked_at_idx").on(t.revokedAt)],
+);
+
+/**
+ * The security log (#11 §5): sign-ins, sign-outs, key and token revocations, refused scopes.
+ * Rows are a hash chain in `id` order: `hash` = SHA-256 over `prev_hash` and the row's own
+ * content (see auth-events.ts), so an UPDATE, DELETE or reordering made with SQL shows at
+ * the first row it touches. No foreign key to `users`: history outlives the account, and
+ * a cascade would edit the chain. Never a secret, a token or a hash of one.
+ */
+export const authEvents = pgTable(
+  "auth_events",
+  {
+    /** Given by the appender (the chain head's `head_id` + 1): contiguous, in chain order. */
+    id: bigint({ mode: "number" }).primaryKey(),
+    createdAt: timestamp({ withTimezone: true }).notNull(),
+    /** `sign_in.succeeded`, `api_key.revoked`… (AUTH_EVENT_TYPES in auth-events.ts). */
+    type: text().notNull(),
+    userId: uuid(),
+    /** The account named by the request (the email as typed, trimmed and lower-cased), where known. */
+    subject: text(),
+    address: text(),
+    userAgent: text(),
+    /** A short, secret-free note: a key id, a refused scope and procedure. */
+    detail: text(),
+    prevHash: text().notNull(),
+    hash: text().notNull(),
+  },
+  (t) => [
+    index("auth_events_user_id_id_idx").on(t.userId, t.id),
+    index("auth_events_subject_id_idx").on(t.subject, t.id),
+    index("auth_events_created_at_idx").on(t.createdAt),
+  ],
+);
+
+/**
+ * The chain's one head row (id 1): appends lock it (`FOR UPDATE`), so concurrent inserts
+ * queue and never fork the chain. `head_*` is the newest row, `checkpoint_*` the last row
+ * pruned away (verification starts there); both signed with a key derived from the signing
+ * key, so neither can be rewritten without it. The migration inserts the empty chain.
+ */
+export const authEventChain = pgTable(
+  "auth_event_chain",
+  {
+    id: smallint().primaryKey(),
+    headId: bigint({ mode: "number" }).notNull(),
+    headHash: text().notNull(),
+    headSignature: text(),
+    checkpointId: bigint({ mode: "number" }).notNull(),
+    checkpointHash: text().notNull(),
+    checkpointSignature: text(),
+    checkpointAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [check("auth_event_chain_one_row", sql`${t.id} = 1`)],
 );
 
 export type User = typeof users.$inferSelect;

@@ -3,6 +3,8 @@ import { countAttempts, reserveAttempts } from "@gatehouse/db/auth-attempts";
 import { createTestDatabase, type TestDatabase } from "@gatehouse/db/testing";
 import { createUser } from "@gatehouse/db/users";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { env } from "~/env";
+import { loadChainKey } from "~/server/auth-event-key";
 import { cleanup, parseRetentionDays } from "./cleanup";
 import { run } from "./run";
 
@@ -35,8 +37,8 @@ describe("cleanup", () => {
     await reserveAttempts(database.db, new Date(), [{ key: "new", limit: 10, windowSeconds: 86_400 }]);
     const lines: string[] = [];
     await cleanup(
-      { olderThanDays: 30 },
-      { database, output: { out: (l) => lines.push(l), err: (l) => lines.push(l) } },
+      { olderThanDays: 30, eventRetentionDays: 90 },
+      { database, output: { out: (l) => lines.push(l), err: (l) => lines.push(l) }, key: await loadChainKey(env()) },
     );
     expect((await listApiKeys(database.db, user.id)).map((k) => k.name).sort()).toEqual(["b", "c"]);
     expect((await countAttempts(database.db, "old", days(10))).count).toBe(0);

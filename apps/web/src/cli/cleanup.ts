@@ -1,8 +1,11 @@
 import { deleteDeadApiKeys } from "@gatehouse/db/api-keys";
 import { deleteAttemptsBefore } from "@gatehouse/db/auth-attempts";
+import { verifyAuthEventChain } from "@gatehouse/db/auth-event-chain";
+import { pruneAuthEvents } from "@gatehouse/db/auth-events";
 import type { Database } from "@gatehouse/db/client";
 import { deleteExpiredRefreshTokens } from "@gatehouse/db/refresh-tokens";
-import type { Output } from "./cli-error";
+import type { ChainKey } from "~/server/auth-event-key";
+import { CliError, type Output } from "./cli-error";
 import { parseDays } from "./options";
 
 /** Attempts older than this cannot matter to any throttle window we configure. */
@@ -15,12 +18,14 @@ export function parseRetentionDays(value: string | undefined): number {
 
 /**
  * The cleanup job: refresh-token families expired, API keys expired or revoked, more than
- * `olderThanDays` ago, and throttle attempts older than a day. Run it from cron; nothing on
- * the request path deletes.
+ * `olderThanDays` ago, throttle attempts older than a day, and security events older than
+ * `eventRetentionDays` (behind a signed checkpoint; only when the log verifies, so a
+ * checkpoint never vouches for tampered rows: then exit 1 and nothing of the log is pruned).
+ * Run it from cron; nothing on the request path deletes.
  */
 export async function cleanup(
-  input: { olderThanDays: number; now?: Date },
-  context: { database: Database; output: Output },
+  input: { olderThanDays: number; eventRetentionDays: number; now?: Date },
+  context: { database: Database; output: Output; key: ChainKey },
 ): Promise<void> {
   const now = input.now ?? new Date();
   const before = new Date(now.getTime() - input.olderThanDays * 86_400_000);
@@ -31,4 +36,13 @@ export async function cleanup(
   context.output.err(
     `Deleted ${refreshTokens} refresh token(s), ${apiKeys} API key(s) dead since ${before.toISOString().slice(0, 10)}, ${attempts} old sign-in attempt(s).`,
   );
+  const report = await verifyAuthEventChain(db, context.key.isSigned);
+  if (!report.ok) {
+    throw new CliError(
+      `security log not pruned: it does not verify (${report.reason}); run \`pnpm gatehouse events verify\``,
+    );
+  }
+  const eventsBefore = new Date(now.getTime() - input.eventRetentionDays * 86_400_000);
+  const events = await pruneAuthEvents(db, eventsBefore, context.key.sign, now);
+  context.output.err(`Pruned ${events} security event(s) older than ${input.eventRetentionDays} days.`);
 }

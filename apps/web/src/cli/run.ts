@@ -5,8 +5,12 @@
  */
 import { parseArgs } from "node:util";
 import type { Database } from "@gatehouse/db/client";
+import { env } from "~/env";
+import { type ChainKey, loadChainKey } from "~/server/auth-event-key";
 import { cleanup, parseRetentionDays } from "./cleanup";
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Output, UsageError } from "./cli-error";
+import { eventsList, parseEventLimit } from "./events-list";
+import { eventsVerify } from "./events-verify";
 import { keysCreate } from "./keys-create";
 import { keysList } from "./keys-list";
 import { keysRevoke } from "./keys-revoke";
@@ -15,6 +19,7 @@ import { usersSetScopes } from "./users-set-scopes";
 
 const USAGE = `Usage: pnpm gatehouse keys <command> [options]
        pnpm gatehouse users <command> [options]
+       pnpm gatehouse events [verify] [options]
        pnpm gatehouse cleanup [--older-than-days <days>]
 
 Commands:
@@ -33,9 +38,15 @@ Commands:
                Disable a user: no sign-in, and their API keys are refused at once everywhere.
   users enable  --email <email>
                Re-enable a disabled user.
+  events       --email <email> [--limit <1-1000, default 50>]
+               The user's recent security events (sign-ins, sign-outs, keys, refused scopes).
+  events verify
+               Check the security log's hash chain from its signed checkpoint to its signed
+               head: prints OK and the head, or the first row edited, deleted or moved (exit 1).
   cleanup      [--older-than-days <1-3650, default 30>]
-               Delete refresh tokens and API keys dead for that long, and old sign-in attempts.
-               Meant for a daily cron job; the request path never deletes.
+               Delete refresh tokens and API keys dead for that long, and old sign-in attempts;
+               prune security events older than AUTH_EVENTS_RETENTION_DAYS (default 90) behind a
+               signed checkpoint, once the log verifies. Meant for a daily cron job.
 
 Options:
   -h, --help   Show this help.
@@ -50,6 +61,10 @@ export interface RunContext {
   openDatabase(): Promise<Database>;
   /** Key prefix environment for new keys ("live" in production, "test" otherwise). */
   environment(): string;
+  /** The security log's signing key. Default: derived from the app's key set (`AUTH_JWKS`). */
+  chainKey?: () => Promise<ChainKey>;
+  /** Days security events are kept. Default: `AUTH_EVENTS_RETENTION_DAYS`. */
+  authEventsRetentionDays?: () => number;
 }
 
 const OPTIONS = {
@@ -60,6 +75,7 @@ const OPTIONS = {
   "expires-in-days": { type: "string" },
   "never-expires": { type: "boolean" },
   "older-than-days": { type: "string" },
+  limit: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -72,6 +88,8 @@ const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   "users disable": ["email"],
   "users enable": ["email"],
   cleanup: ["older-than-days"],
+  events: ["email", "limit"],
+  "events verify": [],
 };
 
 /** Runs one command line (without `node` and the script); resolves to the exit code. */
@@ -94,10 +112,25 @@ export async function run(argv: readonly string[], context: RunContext): Promise
       (option) => option !== "help" && !allowed.includes(option as keyof typeof OPTIONS),
     );
     if (stray) throw new UsageError(`${name} does not take --${stray}`);
+    const chainKey = context.chainKey ?? (() => loadChainKey(env()));
     if (name === "cleanup") {
       const olderThanDays = parseRetentionDays(values["older-than-days"]);
+      const eventRetentionDays = (context.authEventsRetentionDays ?? (() => env().authEventsRetentionDays))();
+      const key = await chainKey();
       database = await openOrFail(context);
-      await cleanup({ olderThanDays }, { database, output });
+      await cleanup({ olderThanDays, eventRetentionDays }, { database, output, key });
+      return EXIT_OK;
+    }
+    if (name === "events") {
+      const limit = parseEventLimit(values.limit);
+      database = await openOrFail(context);
+      await eventsList({ email: values.email, limit }, { database, output });
+      return EXIT_OK;
+    }
+    if (name === "events verify") {
+      const key = await chainKey();
+      database = await openOrFail(context);
+      await eventsVerify({ database, output, key });
       return EXIT_OK;
     }
 
@@ -136,12 +169,17 @@ export async function run(argv: readonly string[], context: RunContext): Promise
   }
 }
 
-/** `cleanup`, `keys <command>` or `users <command>`, one of `ALLOWED`; a UsageError for anything else. */
+/** `cleanup`, `events [verify]`, `keys <command>` or `users <command>`, one of `ALLOWED`; a UsageError for anything else. */
 function commandName(positionals: readonly string[]): string {
   const [group, command, ...extra] = positionals;
   if (group === "cleanup") {
     if (command !== undefined) throw new UsageError(`Unexpected argument: ${command}`);
     return group;
+  }
+  if (group === "events") {
+    if (command !== undefined && command !== "verify") throw new UsageError(`Unknown command: events ${command}`);
+    if (extra.length > 0) throw new UsageError(`Unexpected argument: ${extra[0]}`);
+    return command ? "events verify" : "events";
   }
   if (group !== "keys" && group !== "users") {
     throw new UsageError(group ? `Unknown command: ${group}` : "Missing command");

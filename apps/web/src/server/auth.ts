@@ -24,6 +24,8 @@ import { type Env, env } from "~/env";
 import { type AccessRevocationSubscription, revokeAccess, subscribeToAccessRevocations } from "./access-revocation";
 import { createApiKeyStore } from "./api-key-store";
 import { createAttemptThrottle } from "./attempt-throttle";
+import { loadChainKey } from "./auth-event-key";
+import { type AuthEventRecorder, createAuthEventRecorder } from "./auth-event-recorder";
 import { clientAddress } from "./client-address";
 import { getDatabase } from "./db";
 import { externalPrincipal } from "./external-principal";
@@ -66,6 +68,8 @@ export interface AuthServices {
   revocationEndpoint: (request: Request) => Promise<Response>;
   /** `POST /api/introspect` (RFC 7662), for clients holding `tokens:introspect`. */
   introspectionEndpoint: (request: Request) => Promise<Response>;
+  /** The security log (#11 §5): `record()` off the request path; tests `await events.flush()`. */
+  events: AuthEventRecorder;
 }
 
 export interface BuildAuthServicesPorts {
@@ -108,6 +112,15 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     defaultExpiresIn: config.accessTokenTtl,
   });
   const accessRevocations = new RevocationList();
+  const addressOf = (headers: Headers) => clientAddress(headers, config.trustedProxyHops);
+  const chainKey = loadChainKey(config);
+  chainKey.catch(() => {}); // Reported by the first append that needs it.
+  const events = createAuthEventRecorder({
+    database: getDatabase,
+    key: () => chainKey,
+    addressOf,
+    onError: (error) => logInternalError("security log", error),
+  });
   const ours = createJwtVerifier({
     keySet,
     algorithms: [keySet.current.alg],
@@ -138,7 +151,10 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     : ours;
 
   const apiKeys = createApiKeyVerifier({
-    store: createApiKeyStore(getDatabase),
+    store: createApiKeyStore(getDatabase, {
+      onRevokedKeyPresented: ({ id, userId }) =>
+        void events.record({ type: "api_key.used_after_revocation", userId, detail: `API key ${id}` }),
+    }),
     validator: scopeValidator,
     // A gk_test_ key pasted into production (or the reverse) is refused offline.
     environments: [config.apiKeyEnvironment],
@@ -163,14 +179,17 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     ttlSeconds: config.refreshTokenTtl,
     absoluteTtlSeconds: config.refreshTokenAbsoluteTtl,
     // A replayed refresh token revokes its family: the access tokens it (or a thief) got die too.
-    onReuseRevoked: async (familyId) =>
-      revokeAccess({ database: await getDatabase(), list: accessRevocations }, [{ kind: "family", subject: familyId }]),
+    onReuseRevoked: async (familyId) => {
+      void events.record({ type: "refresh.reuse_detected", familyId, detail: `sign-in ${familyId}` });
+      await revokeAccess({ database: await getDatabase(), list: accessRevocations }, [
+        { kind: "family", subject: familyId },
+      ]);
+    },
   });
   // In the database, so every instance shares one budget per key.
   const attempts = createAttemptThrottle({ database: getDatabase, ...(options.now ? { now: options.now } : {}) });
   const loginThrottle = createLoginThrottle({ attempts, budgets: config.loginThrottle });
   const signUpThrottle = createSignUpThrottle({ attempts, budgets: config.signUpThrottle });
-  const addressOf = (headers: Headers) => clientAddress(headers, config.trustedProxyHops);
 
   /** An API key's principal, or `null` for any key the verifier refuses (401); other errors propagate (503). */
   const verifyApiKey = (key: string): Promise<Principal | null> =>
@@ -206,6 +225,14 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     },
     authenticateClient,
     onError: (error) => logInternalError("token endpoint", error),
+    onPasswordAttempt: ({ username, outcome, userId, request }) =>
+      void events.record({
+        type: `sign_in.${outcome}`,
+        userId,
+        email: username,
+        headers: request.headers,
+        detail: "token endpoint",
+      }),
   });
 
   const revocationEndpoint = createRevocationEndpoint({
@@ -214,6 +241,7 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
       async revoke(token) {
         const familyId = await refreshTokens.revoke(token);
         if (familyId) {
+          void events.record({ type: "token.revoked", familyId, detail: `refresh token of sign-in ${familyId}` });
           await revokeAccess({ database: await getDatabase(), list: accessRevocations }, [
             { kind: "family", subject: familyId },
           ]);
@@ -226,8 +254,13 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
       if (!isValidApiKey(key, [config.apiKeyEnvironment])) return;
       const database = await getDatabase();
       const row = await findApiKeyByHash(database.db, hashApiKey(key));
-      if (row)
-        await revokeApiKeyEverywhere(database, { apiKeys, accessRevocations }, { userId: row.userId, id: row.id });
+      if (!row) return;
+      const revoked = await revokeApiKeyEverywhere(
+        database,
+        { apiKeys, accessRevocations },
+        { userId: row.userId, id: row.id },
+      );
+      if (revoked > 0) void events.record({ type: "token.revoked", userId: row.userId, detail: `API key ${row.id}` });
     },
     ...(options.ports?.revokeAccessToken ? { revokeAccessToken: options.ports.revokeAccessToken } : {}),
     onError: (error) => logInternalError("revocation endpoint", error),
@@ -269,6 +302,7 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     tokenEndpoint,
     revocationEndpoint,
     introspectionEndpoint,
+    events,
   };
 }
 

@@ -119,7 +119,10 @@ beforeAll(async () => {
 
 describe("authorization matrix", () => {
   it("covers the whole router and every scope of the registry", () => {
-    expect(procedures.length).toBeGreaterThanOrEqual(14);
+    expect(procedures.length).toBeGreaterThanOrEqual(15);
+    // The security activity list (#11 §5) is the user's own: browser session only, like the rest of account.*.
+    const activity = procedures.find(([path]) => path === "account.activity");
+    expect(activity && requirementOf(...activity)).toEqual({ session: true });
     expect(callers.map((caller) => caller.name)).toHaveLength(4 + scopes.all.length);
   });
 

@@ -9,13 +9,18 @@ const REFRESH_COOKIE = refreshCookieName();
 const jar = new Map<string, string>();
 const revoke = vi.fn<(token: string) => Promise<string | null>>();
 const revokeAccess = vi.fn<(context: unknown, targets: unknown) => Promise<void>>();
+const record = vi.fn<(event: Record<string, unknown>) => Promise<void>>(async () => {});
+const requestHeaders = new Headers({ "user-agent": "Firefox/140" });
 vi.mock("next/headers", () => ({
+  headers: async () => requestHeaders,
   cookies: async () => ({
     get: (name: string) => (jar.has(name) ? { name, value: jar.get(name) } : undefined),
     delete: ({ name }: { name: string }) => jar.delete(name),
   }),
 }));
-vi.mock("./auth", () => ({ getAuth: async () => ({ refreshTokens: { revoke }, accessRevocations: "list" }) }));
+vi.mock("./auth", () => ({
+  getAuth: async () => ({ refreshTokens: { revoke }, accessRevocations: "list", events: { record } }),
+}));
 vi.mock("./db", () => ({ getDatabase: async () => "database" }));
 vi.mock("./access-revocation", () => ({ revokeAccess }));
 
@@ -30,6 +35,7 @@ afterEach(() => {
   jar.clear();
   revoke.mockReset();
   revokeAccess.mockReset();
+  record.mockClear();
   vi.restoreAllMocks();
 });
 
@@ -44,6 +50,13 @@ describe("endSession", () => {
       { kind: "family", subject: "family-1" },
     ]);
     expect([...jar.keys()]).toEqual([]);
+    // The security log hears it, with the request's headers (address, user agent) and the sign-in.
+    expect(record).toHaveBeenCalledWith({
+      type: "sign_out",
+      familyId: "family-1",
+      headers: requestHeaders,
+      detail: "sign-in family-1",
+    });
   });
 
   it("reports revocation_failed and logs an internal error - database down during sign-out", async () => {

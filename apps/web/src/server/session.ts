@@ -35,6 +35,12 @@ export async function endSession(): Promise<"revoked" | "revocation_failed"> {
       const auth = await getAuth();
       const familyId = await auth.refreshTokens.revoke(refreshToken);
       if (familyId !== null) {
+        void auth.events.record({
+          type: "sign_out",
+          familyId,
+          headers: await headers(),
+          detail: `sign-in ${familyId}`,
+        });
         await revokeAccess({ database: await getDatabase(), list: auth.accessRevocations }, [
           { kind: "family", subject: familyId },
         ]);

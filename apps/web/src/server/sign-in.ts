@@ -20,15 +20,27 @@ export interface SignInInput {
 }
 
 export async function signInWithPassword(
-  services: Pick<AuthServices, "loginThrottle" | "clientAddress">,
+  services: Pick<AuthServices, "loginThrottle" | "clientAddress" | "events">,
   input: SignInInput,
 ): Promise<SignInResult> {
   const decision = await services.loginThrottle.reserve({
     username: input.email,
     address: services.clientAddress(input.headers),
   });
-  if (!decision.allowed) return { ok: false, code: "throttled", retryAfterSeconds: decision.retryAfterSeconds };
+  const record = (outcome: "succeeded" | "failed" | "throttled", userId: string | null) =>
+    void services.events.record({
+      type: `sign_in.${outcome}`,
+      userId,
+      email: input.email,
+      headers: input.headers,
+      detail: "sign-in form",
+    });
+  if (!decision.allowed) {
+    record("throttled", null);
+    return { ok: false, code: "throttled", retryAfterSeconds: decision.retryAfterSeconds };
+  }
   const user = await authenticatePassword(input.email, input.password);
   await decision.settle?.(user ? "success" : "failure");
+  record(user ? "succeeded" : "failed", user?.id ?? null);
   return user ? { ok: true, user } : { ok: false, code: "invalid_credentials" };
 }

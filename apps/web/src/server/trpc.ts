@@ -199,7 +199,7 @@ const authBoundary = t.middleware(async ({ ctx, type, next }) => {
  * Enforces a non-public `meta.auth`: a principal, then the session or every required scope.
  * Narrows `ctx.principal` to non-null. A procedure that states no requirement fails closed.
  */
-const enforceRequirement = t.middleware(async ({ ctx, meta, next }) => {
+const enforceRequirement = t.middleware(async ({ ctx, meta, path, next }) => {
   const requirement = meta?.auth;
   if (!requirement || "public" in requirement) {
     throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "This procedure states no auth requirement" });
@@ -211,13 +211,32 @@ const enforceRequirement = t.middleware(async ({ ctx, meta, next }) => {
     }
   } else {
     const missing = missingScope(scopeValidator, ctx.principal.scopes, requirement.scopes);
-    if (missing) throw toTRPCError(Forbidden.missingScope(missing));
+    if (missing) {
+      recordScopeDenied(await getAuth(), ctx.principal, ctx.headers, `${missing} for ${path}`);
+      throw toTRPCError(Forbidden.missingScope(missing));
+    }
     if (requirement.clientCredentials === false && isClientCredentialsToken(ctx.principal)) {
       throw toTRPCError(new Forbidden("A client-credentials token cannot create credentials"));
     }
   }
   return next({ ctx: { principal: ctx.principal } });
 });
+
+/** The security log's "scope denied" row: who (our user or a key's owner; a foreign service is nobody here) and with what. */
+function recordScopeDenied(
+  auth: Awaited<ReturnType<typeof getAuth>>,
+  principal: Principal,
+  headers: Headers,
+  what: string,
+) {
+  const keyId = principal.claims.key_id;
+  void auth.events.record({
+    type: "scope.denied",
+    userId: principal.kind === "service" ? null : principal.subject,
+    headers,
+    detail: `${what} (${principal.kind}${typeof keyId === "string" ? ` ${keyId}` : ""})`,
+  });
+}
 
 /** Every builder starts here and states its own `meta.auth`. Not exported: a bare procedure states nothing. */
 const procedure = t.procedure.use(authBoundary);

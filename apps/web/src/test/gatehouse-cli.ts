@@ -3,16 +3,39 @@
  * database (a separate process in real life: it tells the app only by NOTIFY). Fails the test
  * with the command's stderr unless it exits 0.
  */
+import type { Database } from "@gatehouse/db/client";
 import { createDb } from "@gatehouse/db/client";
 import { expect } from "vitest";
 import { run } from "~/cli/run";
 
 export async function gatehouse(databaseUrl: string | undefined, ...argv: string[]): Promise<void> {
+  const { code, stderr } = await gatehouseOutput(
+    () => createDb({ url: databaseUrl, migrate: false, maxConnections: 1 }),
+    ...argv,
+  );
+  expect(code, stderr.join("\n")).toBe(0);
+}
+
+export interface GatehouseResult {
+  code: number;
+  stdout: string[];
+  stderr: string[];
+}
+
+/**
+ * Runs a command and returns its exit code and output lines. Given a `Database` (a PGlite
+ * test database has one connection), the command shares it and leaves it open.
+ */
+export async function gatehouseOutput(
+  database: Database | (() => Promise<Database>),
+  ...argv: string[]
+): Promise<GatehouseResult> {
+  const stdout: string[] = [];
   const stderr: string[] = [];
   const code = await run(argv, {
-    output: { out: () => {}, err: (line) => stderr.push(line) },
-    openDatabase: () => createDb({ url: databaseUrl, migrate: false, maxConnections: 1 }),
+    output: { out: (line) => stdout.push(line), err: (line) => stderr.push(line) },
+    openDatabase: typeof database === "function" ? database : async () => ({ ...database, close: async () => {} }),
     environment: () => "test",
   });
-  expect(code, stderr.join("\n")).toBe(0);
+  return { code, stdout, stderr };
 }

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Nav } from "~/components/nav";
 import { api } from "~/trpc/server";
+import { SecurityActivity } from "./activity";
 import { Sessions } from "./sessions";
 import { WhoAmI } from "./who-am-i";
 
@@ -13,6 +14,7 @@ export default async function AccountPage() {
   const session = await caller.auth.session();
   if (!session) redirect("/login");
   const account = await caller.account.get();
+  const activity = await caller.account.activity();
   return (
     <>
       <Nav email={account.email} />
@@ -33,6 +35,7 @@ export default async function AccountPage() {
         </section>
         <WhoAmI />
         <Sessions />
+        <SecurityActivity events={activity} />
       </main>
     </>
   );

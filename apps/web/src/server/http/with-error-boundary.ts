@@ -12,6 +12,7 @@
 import { databaseUnavailable } from "../database-unavailable";
 import { internalErrorProblem, logInternalError } from "../internal-error";
 import { problemInstance, REQUEST_ID_HEADER, requestIdFrom, withRequestId } from "../log/request-context";
+import { withRequestHeaders } from "../request-headers";
 
 export function withErrorBoundary<Args extends unknown[]>(
   where: string,
@@ -24,7 +25,10 @@ export function withErrorBoundary<Args extends unknown[]>(
     return withRequestId(requestId, async () => {
       let response: Response;
       try {
-        response = await handler(...args);
+        // Security events recorded deep below (a revoked key presented) say where the request came from.
+        response = await (request instanceof Request
+          ? withRequestHeaders(request.headers, () => handler(...args))
+          : handler(...args));
       } catch (error) {
         const unavailable = databaseUnavailable(error);
         response = unavailable ? unavailable.toResponse() : internalErrorResponse(logInternalError(where, error));

@@ -1,8 +1,13 @@
+import { listUserAuthEvents } from "@gatehouse/db/auth-events";
 import { z } from "zod";
+import { authEventLabel } from "~/lib/auth-event-types";
 import { noInput } from "~/lib/input-schemas";
 import { revokeAccess } from "../access-revocation";
 import { getAuth } from "../auth";
 import { router, sessionProcedure } from "../trpc";
+
+/** How many events the account page lists. */
+const ACTIVITY_LIMIT = 20;
 
 /**
  * The account itself: first-party browser session only (`sessionProcedure`). A key or token
@@ -21,12 +26,36 @@ export const accountRouter = router({
     return families.map((family) => ({ ...family, current: family.familyId === ctx.principal.claims.sid }));
   }),
 
+  /**
+   * The user's recent security activity (the security log, newest first): what, when, from
+   * which address and user agent. Waits for this instance's pending events first, so the
+   * sign-in that led here is listed.
+   */
+  activity: sessionProcedure.input(noInput).query(async ({ ctx }) => {
+    await (await getAuth()).events.flush();
+    const rows = await listUserAuthEvents((await ctx.database()).db, ctx.account, ACTIVITY_LIMIT);
+    return rows.map((row) => ({
+      id: Number(row.id),
+      type: row.type,
+      label: authEventLabel(row.type),
+      at: row.createdAt,
+      address: row.address,
+      userAgent: row.userAgent,
+    }));
+  }),
+
   /** Signs one sign-in out: its refresh tokens and its access tokens die, on every instance. */
   revokeSession: sessionProcedure.input(z.strictObject({ familyId: z.uuid() })).mutation(async ({ ctx, input }) => {
     const auth = await getAuth();
     const revoked = await auth.refreshTokens.revokeFamily(ctx.account.id, input.familyId);
     // Only a family of this user: nobody revokes another's sign-in by guessing its id.
     if (revoked) {
+      void auth.events.record({
+        type: "session.revoked",
+        userId: ctx.account.id,
+        headers: ctx.headers,
+        detail: `sign-in ${input.familyId}`,
+      });
       await revokeAccess({ database: await ctx.database(), list: auth.accessRevocations }, [
         { kind: "family", subject: input.familyId },
       ]);
@@ -38,6 +67,7 @@ export const accountRouter = router({
   signOutEverywhere: sessionProcedure.input(noInput).mutation(async ({ ctx }) => {
     const auth = await getAuth();
     const revoked = await auth.refreshTokens.revokeAllForUser(ctx.account.id);
+    void auth.events.record({ type: "sign_out.everywhere", userId: ctx.account.id, headers: ctx.headers });
     await revokeAccess({ database: await ctx.database(), list: auth.accessRevocations }, [
       { kind: "user", subject: ctx.account.id },
     ]);

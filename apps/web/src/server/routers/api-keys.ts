@@ -36,7 +36,20 @@ export const apiKeysRouter = router({
       // The owner first: an unreachable database is then `ctx.user()`'s 503, not an internal error.
       const owner = await ctx.user();
       const environment = env().apiKeyEnvironment;
-      return createApiKey((await ctx.database()).db, { ...input, owner, limits, environment, now: new Date() });
+      const created = await createApiKey((await ctx.database()).db, {
+        ...input,
+        owner,
+        limits,
+        environment,
+        now: new Date(),
+      });
+      void (await getAuth()).events.record({
+        type: "api_key.created",
+        userId: owner.id,
+        headers: ctx.headers,
+        detail: `API key ${created.id} (${created.scopes.join(" ")})`,
+      });
+      return created;
     }),
 
   /** The user's keys: never the secret, never the digest. */
@@ -48,11 +61,19 @@ export const apiKeysRouter = router({
   revoke: keyWriter.input(z.strictObject({ id: z.uuid() })).mutation(async ({ ctx, input }) => {
     // The key and every key it minted, in one transaction; every instance drops them and the
     // access tokens minted from them (client credentials).
-    const revoked = await revokeApiKeyEverywhere(await ctx.database(), await getAuth(), {
+    const auth = await getAuth();
+    const revoked = await revokeApiKeyEverywhere(await ctx.database(), auth, {
       userId: ctx.principal.subject,
       id: input.id,
     });
     if (!revoked) throw new TRPCError({ code: "NOT_FOUND", message: "No such API key" });
+    const also = revoked > 1 ? ` and ${revoked - 1} key(s) it minted` : "";
+    void auth.events.record({
+      type: "api_key.revoked",
+      userId: ctx.principal.subject,
+      headers: ctx.headers,
+      detail: `API key ${input.id}${also}`,
+    });
     return { revoked: true };
   }),
 });
