@@ -34,6 +34,7 @@ import { loadKeySet } from "./keys";
 import { createLoginThrottle } from "./login-throttle";
 import { loadRefreshTokenKey } from "./refresh-token-key";
 import { createRefreshTokenStore } from "./refresh-token-store";
+import { holdWhileReloading } from "./revocation-hold";
 import { revokeApiKeyEverywhere } from "./revoke-api-key";
 import { INTROSPECT_SCOPE, scopeValidator } from "./scopes";
 import { sessionCookieName } from "./session-cookies";
@@ -125,6 +126,8 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     onError: (error) => logInternalError("access revocation feed", error),
   });
   accessRevocationFeed.ready.catch((error: unknown) => logInternalError("access revocation subscription", error));
+  // Not trusted while the revoked set is (re)loading: at start and after a listener reconnect (./revocation-hold.ts).
+  const oursWhenCurrent = holdWhileReloading(ours, accessRevocationFeed, { deadlineMs: config.requestTimeoutMs });
   const external = config.oidc
     ? createRemoteJwksVerifier({
         issuer: config.oidc.issuer,
@@ -134,8 +137,8 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
       })
     : undefined;
   const jwt: Verifier = external
-    ? routeByIssuer({ [config.issuer]: ours, [config.oidc?.issuer ?? ""]: external })
-    : ours;
+    ? routeByIssuer({ [config.issuer]: oursWhenCurrent, [config.oidc?.issuer ?? ""]: external })
+    : oursWhenCurrent;
 
   const apiKeys = createApiKeyVerifier({
     store: createApiKeyStore(getDatabase),
@@ -239,7 +242,7 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     scopeValidator,
     // Our tokens only, through the same verifier every request uses: what it refuses is inactive.
     verifyAccessToken: (token) =>
-      ours.verify(token).catch((error: unknown) => {
+      oursWhenCurrent.verify(token).catch((error: unknown) => {
         if ((error as { status?: number }).status === 401) return null;
         throw error;
       }),
@@ -257,7 +260,7 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
       { scheme: bearer({ accepts: (token) => !isApiKeyFormat(token) }), verifier: jwt },
       { scheme: apiKeyHeader(), verifier: apiKeys },
     ]),
-    cookieAuthenticator: createAuthenticator([{ scheme: cookie(sessionCookieName()), verifier: ours }]),
+    cookieAuthenticator: createAuthenticator([{ scheme: cookie(sessionCookieName()), verifier: oursWhenCurrent }]),
     apiKeys,
     revocationsListening,
     refreshTokens,

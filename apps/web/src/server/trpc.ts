@@ -60,7 +60,12 @@ export async function createContext({ headers, database = getDatabase }: CreateC
   }
   if (!principal && !authError) {
     // An expired or foreign session cookie means "signed out", not an error: browsers send it unasked.
-    principal = await auth.cookieAuthenticator.authenticate(headers).catch(() => null);
+    // A 503 (revoked set reloading) stays a 503: the session is not known to be bad.
+    try {
+      principal = await auth.cookieAuthenticator.authenticate(headers);
+    } catch (error) {
+      if (isAuthError(error) && error.status === 503) authError = error;
+    }
     if (principal) source = "cookie";
   }
 
