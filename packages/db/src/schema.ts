@@ -130,7 +130,8 @@ export const authAttempts = pgTable(
 
 /**
  * Access tokens to refuse before their `exp`: a revoked sign-in (`family`, the token's `sid`),
- * a revoked API key (`key`, `key_id`), or a user's tokens issued before `revoked_at` (`user`).
+ * a revoked API key (`key`, `key_id`), one token revoked by itself (`token`, its `jti`), or a
+ * user's tokens issued before `revoked_at` (`user`).
  * One row per subject, the latest time kept; every instance loads the rows younger than the
  * access-token lifetime at start and hears new ones by NOTIFY. Older rows refuse nothing.
  */

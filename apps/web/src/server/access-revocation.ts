@@ -28,12 +28,13 @@ export interface AccessRevocationContext {
   now?: () => number;
 }
 
+/** Resolves the revocation's time (ms): a token issued after it (`iat_ms` later) is not refused by it. */
 export async function revokeAccess(
   context: AccessRevocationContext,
   targets: readonly { kind: RevocationKind; subject: string }[],
-): Promise<void> {
-  if (targets.length === 0) return;
+): Promise<number> {
   const revokedAt = (context.now ?? Date.now)();
+  if (targets.length === 0) return revokedAt;
   const revocations: Revocation[] = targets.map(({ kind, subject }) => ({ kind, subject, revokedAt }));
   // Here first: even if the write below fails, this instance refuses the tokens.
   for (const revocation of revocations) context.list?.add(revocation);
@@ -44,6 +45,7 @@ export async function revokeAccess(
   for (const revocation of revocations) {
     await context.database.notify(ACCESS_REVOKED_CHANNEL, JSON.stringify(revocation));
   }
+  return revokedAt;
 }
 
 /** A NOTIFY payload as `revokeAccess` writes it, or `null` (anyone may NOTIFY: never trust the shape). */
@@ -57,7 +59,7 @@ export function parseRevocationNotice(payload: string): Revocation | null {
   }
   if (typeof value !== "object" || value === null) return null;
   const { kind, subject, revokedAt } = value as Record<string, unknown>;
-  if (kind !== "family" && kind !== "key" && kind !== "user") return null;
+  if (kind !== "family" && kind !== "key" && kind !== "user" && kind !== "token") return null;
   if (typeof subject !== "string" || subject === "" || typeof revokedAt !== "number" || !Number.isFinite(revokedAt))
     return null;
   return { kind, subject, revokedAt };

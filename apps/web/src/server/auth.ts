@@ -71,8 +71,9 @@ export interface AuthServices {
 
 export interface BuildAuthServicesPorts {
   /**
-   * Revokes an access token presented at `POST /api/revoke`. Default: none (the token is
-   * answered 200 and lives until `exp`); the revoked set (issue #11 §1) plugs in here.
+   * Revokes an access token presented at `POST /api/revoke`. Default: one of our tokens that
+   * still verifies is revoked by its `jti` (that token only, on every instance); anything
+   * else is a no-op answered 200 (RFC 7009 §2.2).
    */
   revokeAccessToken?: (token: string) => Promise<void>;
 }
@@ -166,8 +167,11 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     ttlSeconds: config.refreshTokenTtl,
     absoluteTtlSeconds: config.refreshTokenAbsoluteTtl,
     // A replayed refresh token revokes its family: the access tokens it (or a thief) got die too.
-    onReuseRevoked: async (familyId) =>
-      revokeAccess({ database: await getDatabase(), list: accessRevocations }, [{ kind: "family", subject: familyId }]),
+    onReuseRevoked: async (familyId) => {
+      await revokeAccess({ database: await getDatabase(), list: accessRevocations }, [
+        { kind: "family", subject: familyId },
+      ]);
+    },
   });
   // In the database, so every instance shares one budget per key.
   const attempts = createAttemptThrottle({ database: getDatabase, ...(options.now ? { now: options.now } : {}) });
@@ -232,7 +236,21 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
       if (row)
         await revokeApiKeyEverywhere(database, { apiKeys, accessRevocations }, { userId: row.userId, id: row.id });
     },
-    ...(options.ports?.revokeAccessToken ? { revokeAccessToken: options.ports.revokeAccessToken } : {}),
+    // The holder revokes this token only (its jti): its sign-in, key and sibling tokens live on,
+    // as RFC 7009 §2.1 allows; sign-out or revoking the refresh token ends the whole sign-in.
+    revokeAccessToken:
+      options.ports?.revokeAccessToken ??
+      (async (token) => {
+        const principal = await ours.verify(token).catch((error: unknown) => {
+          if ((error as { status?: number }).status === 401) return null;
+          throw error;
+        });
+        const jti = principal?.claims.jti;
+        if (typeof jti !== "string" || jti === "") return;
+        await revokeAccess({ database: await getDatabase(), list: accessRevocations }, [
+          { kind: "token", subject: jti },
+        ]);
+      }),
     onError: (error) => logInternalError("revocation endpoint", error),
   });
 
