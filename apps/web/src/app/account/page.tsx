@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Nav } from "~/components/nav";
+import { PASSWORD_MIN_LENGTH } from "~/server/password-policy";
 import { api } from "~/trpc/server";
+import { ChangePasswordForm } from "./change-password-form";
 import { Sessions } from "./sessions";
 import { WhoAmI } from "./who-am-i";
 
@@ -33,6 +35,7 @@ export default async function AccountPage() {
         </section>
         <WhoAmI />
         <Sessions />
+        <ChangePasswordForm minLength={PASSWORD_MIN_LENGTH} />
       </main>
     </>
   );
