@@ -11,9 +11,14 @@ export const users = pgTable(
   "users",
   {
     id: uuid().primaryKey().defaultRandom(),
-    /** Stored as typed; uniqueness and lookup are case-insensitive (index on lower(email)). */
-    email: text().notNull(),
-    passwordHash: text().notNull(),
+    /**
+     * Stored as typed; uniqueness and lookup are case-insensitive (index on lower(email)).
+     * `null` for an account linked from an external issuer (`external_identities`): a foreign
+     * `email` claim is never trusted to name, or claim, one of our accounts.
+     */
+    email: text(),
+    /** argon2id; `null` for an account linked from an external issuer: it cannot sign in with a password. */
+    passwordHash: text(),
     /** Scopes this user holds; tokens and API keys get a subset. */
     scopes: text().array().notNull().default(sql`'{}'::text[]`),
     createdAt: createdAt(),
@@ -144,6 +149,29 @@ export const accessRevocations = pgTable(
   },
   (t) => [primaryKey({ columns: [t.kind, t.subject] }), index("access_revocations_revoked_at_idx").on(t.revokedAt)],
 );
+
+/**
+ * An external issuer's identity (OIDC_ISSUER: its `iss` and `sub`) linked to one of our users,
+ * created on first use. The only way a foreign token reaches an account: a foreign `sub` is
+ * never looked up in `users` (it could equal one of our ids), and the same `sub` from two
+ * issuers is two identities.
+ */
+export const externalIdentities = pgTable(
+  "external_identities",
+  {
+    issuer: text().notNull(),
+    subject: text().notNull(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.issuer, t.subject] }), index("external_identities_user_id_idx").on(t.userId)],
+);
+
+export const externalIdentitiesRelations = relations(externalIdentities, ({ one }) => ({
+  user: one(users, { fields: [externalIdentities.userId], references: [users.id] }),
+}));
 
 export type User = typeof users.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;

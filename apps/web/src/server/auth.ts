@@ -300,7 +300,8 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
 export async function authenticatePassword(email: string, password: string): Promise<User | null> {
   const { db } = await getDatabase();
   const user = await findUserByEmail(db, email);
-  if (!user) {
+  // No password (an account linked from an external issuer): like an unknown user, same time, same answer.
+  if (!user?.passwordHash) {
     await verifyAgainstDummy(password);
     return null;
   }

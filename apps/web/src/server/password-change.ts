@@ -38,7 +38,7 @@ export async function changePassword(
   if (!policy.ok) return { ok: false, code: "weak_password", message: policy.message };
   const { account } = input;
   const decision = await services.loginThrottle.reserve({
-    username: account.email,
+    username: account.email ?? account.id,
     address: services.clientAddress(input.headers),
   });
   if (!decision.allowed) return { ok: false, code: "throttled", retryAfterSeconds: decision.retryAfterSeconds };

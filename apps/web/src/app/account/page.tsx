@@ -17,7 +17,7 @@ export default async function AccountPage() {
   const account = await caller.account.get();
   return (
     <>
-      <Nav email={account.email} />
+      <Nav email={account.email ?? undefined} />
       <main>
         <h1>Signed in as {account.email}</h1>
         <section className="card" aria-labelledby="account-heading">
