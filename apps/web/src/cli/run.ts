@@ -11,6 +11,7 @@ import { keysCreate } from "./keys-create";
 import { keysList } from "./keys-list";
 import { keysRevoke } from "./keys-revoke";
 import { usersDisable } from "./users-disable";
+import { usersSetPassword } from "./users-set-password";
 import { usersSetScopes } from "./users-set-scopes";
 
 const USAGE = `Usage: pnpm gatehouse keys <command> [options]
@@ -29,6 +30,10 @@ Commands:
                Revoke a key; running app instances drop it from their caches at once.
   users set-scopes --email <email> --scopes "<scope> …"
                Replace a user's scopes; their API keys narrow at once in every running instance.
+  users set-password --email <email>
+               Set a user's password, read from standard input (never the command line):
+               printf '%s' "$NEW_PASSWORD" | pnpm gatehouse users set-password --email …
+               Every sign-in of the user ends and their access tokens are refused everywhere.
   users disable --email <email>
                Disable a user: no sign-in, and their API keys are refused at once everywhere.
   users enable  --email <email>
@@ -50,6 +55,8 @@ export interface RunContext {
   openDatabase(): Promise<Database>;
   /** Key prefix environment for new keys ("live" in production, "test" otherwise). */
   environment(): string;
+  /** Standard input, whole (a secret piped in). Default: none, so `users set-password` fails. */
+  readSecret?: () => Promise<string>;
 }
 
 const OPTIONS = {
@@ -69,6 +76,7 @@ const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   "keys list": ["email"],
   "keys revoke": ["email", "id"],
   "users set-scopes": ["email", "scopes"],
+  "users set-password": ["email"],
   "users disable": ["email"],
   "users enable": ["email"],
   cleanup: ["older-than-days"],
@@ -117,6 +125,10 @@ export async function run(argv: readonly string[], context: RunContext): Promise
       await keysList({ email: values.email }, { database, output });
     } else if (name === "keys revoke") {
       await keysRevoke({ email: values.email, id: values.id }, { database, output });
+    } else if (name === "users set-password") {
+      const readSecret = context.readSecret;
+      if (!readSecret) throw new UsageError("users set-password reads the password from standard input");
+      await usersSetPassword({ email: values.email }, { database, output, readSecret });
     } else if (name === "users set-scopes") {
       await usersSetScopes({ email: values.email, scopes: values.scopes }, { database, output });
     } else {
