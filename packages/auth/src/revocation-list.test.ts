@@ -34,6 +34,26 @@ describe("RevocationList", () => {
     expect(list.isRevoked({ sub: "u2", iat: seconds(T) - 1 })).toBe(false);
   });
 
+  it("refuses one token - revoked by its jti, not its siblings of the same sign-in", () => {
+    const list = new RevocationList();
+    list.add({ kind: "token", subject: "j1", revokedAt: T });
+    expect(list.isRevoked({ sub: "u1", sid: "f1", jti: "j1", iat: seconds(T) })).toBe(true);
+    expect(list.isRevoked({ sub: "u1", sid: "f1", jti: "j2", iat: seconds(T) })).toBe(false);
+  });
+
+  it("refuses a user's token - issued earlier in the cut-off's second (iat_ms), accepts one issued after it", () => {
+    const list = new RevocationList();
+    list.add({ kind: "user", subject: "u1", revokedAt: T });
+    const iat = seconds(T);
+    expect(list.isRevoked({ sub: "u1", iat, iat_ms: T - 1 })).toBe(true);
+    expect(list.isRevoked({ sub: "u1", iat, iat_ms: T })).toBe(true);
+    expect(list.isRevoked({ sub: "u1", iat, iat_ms: T + 1 })).toBe(false);
+    expect(list.isRevoked({ sub: "u1", iat: iat - 1, iat_ms: T - 1000 })).toBe(true);
+    // iat_ms that disagrees with iat is ignored: the whole second is refused, as without it.
+    expect(list.isRevoked({ sub: "u1", iat, iat_ms: T + 5000 })).toBe(true);
+    expect(list.isRevoked({ sub: "u1", iat, iat_ms: String(T + 1) })).toBe(true);
+  });
+
   it("refuses a user's token - without a numeric iat under a cut-off", () => {
     const list = new RevocationList();
     list.add({ kind: "user", subject: "u1", revokedAt: T });

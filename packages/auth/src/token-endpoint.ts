@@ -154,6 +154,7 @@ const RESERVED_CLAIMS = new Set([
   "kind",
   "client_id",
   "sid",
+  "iat_ms",
 ]);
 
 export function createTokenEndpoint(options: TokenEndpointOptions): (request: Request) => Promise<Response> {

@@ -1,9 +1,9 @@
-/** Revoked access-token sources (families, keys, user cut-offs); see `accessRevocations` in schema.ts. */
+/** Revoked access-token sources (families, keys, single tokens by jti, user cut-offs); see `accessRevocations` in schema.ts. */
 import { gte, lt, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { accessRevocations } from "./schema";
 
-export type AccessRevocationKind = "family" | "key" | "user";
+export type AccessRevocationKind = "family" | "key" | "user" | "token";
 
 export interface AccessRevocationRow {
   kind: AccessRevocationKind;
@@ -11,7 +11,7 @@ export interface AccessRevocationRow {
   revokedAt: Date;
 }
 
-const KINDS = new Set<string>(["family", "key", "user"]);
+const KINDS = new Set<string>(["family", "key", "user", "token"]);
 
 /** Records revocations; a subject already recorded keeps the later of the two times. */
 export async function recordAccessRevocations(db: Db, rows: readonly AccessRevocationRow[]): Promise<void> {

@@ -63,24 +63,28 @@ export async function appendAuthEvents(db: Db, events: readonly NewAuthEvent[], 
 /**
  * A user's newest events first: rows that name their id, and rows for their email (sign-ins
  * that failed or were throttled before the account was known) since the account was made.
+ * A user without an email (an external identity) has only the first kind.
  */
 export async function listUserAuthEvents(
   db: Db,
-  user: { id: string; email: string; createdAt: Date },
+  user: { id: string; email: string | null; createdAt: Date },
   limit: number,
 ): Promise<AuthEventRow[]> {
+  const ownRows = eq(authEvents.userId, user.id);
   return db
     .select()
     .from(authEvents)
     .where(
-      or(
-        eq(authEvents.userId, user.id),
-        and(
-          isNull(authEvents.userId),
-          eq(authEvents.subject, normaliseSubject(user.email)),
-          gte(authEvents.createdAt, user.createdAt),
-        ),
-      ),
+      user.email === null
+        ? ownRows
+        : or(
+            ownRows,
+            and(
+              isNull(authEvents.userId),
+              eq(authEvents.subject, normaliseSubject(user.email)),
+              gte(authEvents.createdAt, user.createdAt),
+            ),
+          ),
     )
     .orderBy(desc(authEvents.id))
     .limit(limit);

@@ -23,9 +23,14 @@ export const users = pgTable(
   "users",
   {
     id: uuid().primaryKey().defaultRandom(),
-    /** Stored as typed; uniqueness and lookup are case-insensitive (index on lower(email)). */
-    email: text().notNull(),
-    passwordHash: text().notNull(),
+    /**
+     * Stored as typed; uniqueness and lookup are case-insensitive (index on lower(email)).
+     * `null` for an account linked from an external issuer (`external_identities`): a foreign
+     * `email` claim is never trusted to name, or claim, one of our accounts.
+     */
+    email: text(),
+    /** argon2id; `null` for an account linked from an external issuer: it cannot sign in with a password. */
+    passwordHash: text(),
     /** Scopes this user holds; tokens and API keys get a subset. */
     scopes: text().array().notNull().default(sql`'{}'::text[]`),
     createdAt: createdAt(),
@@ -142,7 +147,8 @@ export const authAttempts = pgTable(
 
 /**
  * Access tokens to refuse before their `exp`: a revoked sign-in (`family`, the token's `sid`),
- * a revoked API key (`key`, `key_id`), or a user's tokens issued before `revoked_at` (`user`).
+ * a revoked API key (`key`, `key_id`), one token revoked by itself (`token`, its `jti`), or a
+ * user's tokens issued before `revoked_at` (`user`).
  * One row per subject, the latest time kept; every instance loads the rows younger than the
  * access-token lifetime at start and hears new ones by NOTIFY. Older rows refuse nothing.
  */
@@ -208,6 +214,29 @@ export const authEventChain = pgTable(
   },
   (t) => [check("auth_event_chain_one_row", sql`${t.id} = 1`)],
 );
+
+/**
+ * An external issuer's identity (OIDC_ISSUER: its `iss` and `sub`) linked to one of our users,
+ * created on first use. The only way a foreign token reaches an account: a foreign `sub` is
+ * never looked up in `users` (it could equal one of our ids), and the same `sub` from two
+ * issuers is two identities.
+ */
+export const externalIdentities = pgTable(
+  "external_identities",
+  {
+    issuer: text().notNull(),
+    subject: text().notNull(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.issuer, t.subject] }), index("external_identities_user_id_idx").on(t.userId)],
+);
+
+export const externalIdentitiesRelations = relations(externalIdentities, ({ one }) => ({
+  user: one(users, { fields: [externalIdentities.userId], references: [users.id] }),
+}));
 
 export type User = typeof users.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;

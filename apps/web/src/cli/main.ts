@@ -5,6 +5,7 @@
  */
 import { createDb } from "@gatehouse/db/client";
 import { env } from "../env";
+import { CliError } from "./cli-error";
 import { run } from "./run";
 
 const exitCode = await run(process.argv.slice(2), {
@@ -17,5 +18,12 @@ const exitCode = await run(process.argv.slice(2), {
     return createDb({ url: config.databaseUrl, dataDir: config.pgliteDir });
   },
   environment: () => env().apiKeyEnvironment,
+  async readSecret() {
+    // Piped only: typed at a terminal it would be echoed on screen.
+    if (process.stdin.isTTY) throw new CliError("Pipe the new password on standard input (it is never an argument)");
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  },
 });
 process.exitCode = exitCode;

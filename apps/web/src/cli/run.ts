@@ -15,6 +15,7 @@ import { keysCreate } from "./keys-create";
 import { keysList } from "./keys-list";
 import { keysRevoke } from "./keys-revoke";
 import { usersDisable } from "./users-disable";
+import { usersSetPassword } from "./users-set-password";
 import { usersSetScopes } from "./users-set-scopes";
 
 const USAGE = `Usage: pnpm gatehouse keys <command> [options]
@@ -34,6 +35,10 @@ Commands:
                Revoke a key; running app instances drop it from their caches at once.
   users set-scopes --email <email> --scopes "<scope> …"
                Replace a user's scopes; their API keys narrow at once in every running instance.
+  users set-password --email <email>
+               Set a user's password, read from standard input (never the command line):
+               printf '%s' "$NEW_PASSWORD" | pnpm gatehouse users set-password --email …
+               Every sign-in of the user ends and their access tokens are refused everywhere.
   users disable --email <email>
                Disable a user: no sign-in, and their API keys are refused at once everywhere.
   users enable  --email <email>
@@ -65,6 +70,8 @@ export interface RunContext {
   chainKey?: () => Promise<ChainKey>;
   /** Days security events are kept. Default: `AUTH_EVENTS_RETENTION_DAYS`. */
   authEventsRetentionDays?: () => number;
+  /** Standard input, whole (a secret piped in). Default: none, so `users set-password` fails. */
+  readSecret?: () => Promise<string>;
 }
 
 const OPTIONS = {
@@ -85,6 +92,7 @@ const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   "keys list": ["email"],
   "keys revoke": ["email", "id"],
   "users set-scopes": ["email", "scopes"],
+  "users set-password": ["email"],
   "users disable": ["email"],
   "users enable": ["email"],
   cleanup: ["older-than-days"],
@@ -150,6 +158,10 @@ export async function run(argv: readonly string[], context: RunContext): Promise
       await keysList({ email: values.email }, { database, output });
     } else if (name === "keys revoke") {
       await keysRevoke({ email: values.email, id: values.id }, { database, output });
+    } else if (name === "users set-password") {
+      const readSecret = context.readSecret;
+      if (!readSecret) throw new UsageError("users set-password reads the password from standard input");
+      await usersSetPassword({ email: values.email }, { database, output, readSecret });
     } else if (name === "users set-scopes") {
       await usersSetScopes({ email: values.email, scopes: values.scopes }, { database, output });
     } else {

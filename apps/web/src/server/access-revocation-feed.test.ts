@@ -37,6 +37,50 @@ describe("subscribeToAccessRevocations", () => {
     await feed.unsubscribe();
   });
 
+  it("holds tokens from the start and from each re-LISTEN until the reload after it succeeds - a failed reload is retried", async () => {
+    let relisten: () => void = () => {};
+    let failingLoads = 0;
+    let subscribed = false;
+    const observed: Database = {
+      ...database.current,
+      listen: async (channel, onPayload, onListen) => {
+        const stop = await database.current.listen(channel, onPayload, () => {
+          subscribed = true;
+          onListen?.();
+        });
+        relisten = () => onListen?.();
+        return stop;
+      },
+    };
+    const errors: unknown[] = [];
+    const feed = subscribeToAccessRevocations({
+      // After the subscription, each call is a reload's: the first `failingLoads` fail.
+      database: async () => {
+        if (subscribed && failingLoads > 0) {
+          failingLoads--;
+          throw new Error("connect ECONNREFUSED");
+        }
+        return observed;
+      },
+      list: new RevocationList(),
+      lookbackSeconds: 960,
+      onError: (error) => errors.push(error),
+      retry: { initialMs: 1, maxMs: 4 },
+    });
+    expect(feed.untilCurrent()).not.toBeNull(); // Nothing loaded yet.
+    await feed.ready;
+    expect(feed.untilCurrent()).toBeNull();
+
+    failingLoads = 2;
+    relisten(); // The listener reconnected: notices may have been lost.
+    const held = feed.untilCurrent();
+    expect(held).not.toBeNull();
+    await held;
+    expect(errors).toHaveLength(2);
+    expect(feed.untilCurrent()).toBeNull();
+    await feed.unsubscribe();
+  });
+
   it("ignores rows older than the lookback - they can refuse no live token", async () => {
     await recordAccessRevocations(database.current.db, [
       { kind: "family", subject: "long-ago", revokedAt: new Date(Date.now() - 3600_000) },

@@ -10,6 +10,7 @@ import { RevocationList } from "@gatehouse/auth/revocation-list";
 import { recordAccessRevocations } from "@gatehouse/db/access-revocations";
 import { createDb, type Database } from "@gatehouse/db/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST as revoke } from "~/app/api/revoke/route";
 import { env } from "~/env";
 import { createTestApiKey } from "~/test/api-keys";
 import { clientCredentialsToken, passwordToken, sessionHeaders } from "~/test/credentials";
@@ -144,6 +145,23 @@ describe("access-token revocation across instances (real Postgres only)", () => 
     const answer = await createTRPCRequest("account.signOutEverywhere", session, { method: "POST", input: undefined });
     expect(answer.status).toBe(200);
     await b.received(user.id);
+    expect(await b.status(token)).toBe(401);
+  });
+
+  it("refuses on instance B - an access token its holder revoked at /api/revoke on instance A (by jti)", async () => {
+    const user = await createTestUser(database.current.db);
+    const token = await passwordToken(user);
+    expect(await b.status(token)).toBe(200);
+    const answer = await revoke(
+      new Request("http://localhost:3000/api/revoke", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ token }).toString(),
+      }),
+    );
+    expect(answer.status).toBe(200);
+    const jti = unverifiedClaims(token)?.jti as string;
+    await b.received(jti);
     expect(await b.status(token)).toBe(401);
   });
 

@@ -28,12 +28,13 @@ export interface AccessRevocationContext {
   now?: () => number;
 }
 
+/** Resolves the revocation's time (ms): a token issued after it (`iat_ms` later) is not refused by it. */
 export async function revokeAccess(
   context: AccessRevocationContext,
   targets: readonly { kind: RevocationKind; subject: string }[],
-): Promise<void> {
-  if (targets.length === 0) return;
+): Promise<number> {
   const revokedAt = (context.now ?? Date.now)();
+  if (targets.length === 0) return revokedAt;
   const revocations: Revocation[] = targets.map(({ kind, subject }) => ({ kind, subject, revokedAt }));
   // Here first: even if the write below fails, this instance refuses the tokens.
   for (const revocation of revocations) context.list?.add(revocation);
@@ -44,6 +45,7 @@ export async function revokeAccess(
   for (const revocation of revocations) {
     await context.database.notify(ACCESS_REVOKED_CHANNEL, JSON.stringify(revocation));
   }
+  return revokedAt;
 }
 
 /** A NOTIFY payload as `revokeAccess` writes it, or `null` (anyone may NOTIFY: never trust the shape). */
@@ -57,7 +59,7 @@ export function parseRevocationNotice(payload: string): Revocation | null {
   }
   if (typeof value !== "object" || value === null) return null;
   const { kind, subject, revokedAt } = value as Record<string, unknown>;
-  if (kind !== "family" && kind !== "key" && kind !== "user") return null;
+  if (kind !== "family" && kind !== "key" && kind !== "user" && kind !== "token") return null;
   if (typeof subject !== "string" || subject === "" || typeof revokedAt !== "number" || !Number.isFinite(revokedAt))
     return null;
   return { kind, subject, revokedAt };
@@ -80,6 +82,13 @@ export interface AccessRevocationSubscription {
   ready: Promise<void>;
   /** The latest (re)load: after a reconnect, it settles when missed revocations are in the list. */
   reloaded(): Promise<void>;
+  /**
+   * `null` while the list is current (the cheap, common case: one read); otherwise a promise
+   * that settles once it is again: before the first load, and from each listener reconnect
+   * until the reload that follows it has succeeded (a failed reload is retried with the
+   * subscription's backoff). Callers must not trust an access token meanwhile.
+   */
+  untilCurrent(): Promise<void> | null;
   unsubscribe(): Promise<void>;
 }
 
@@ -87,6 +96,7 @@ export interface AccessRevocationSubscription {
  * Feeds `list` from the channel, and (re)loads it from the table each time the subscription is
  * established: at start, and after the listener reconnects, since notices sent while it was
  * down are lost. Loading adds rows (never replaces), so a notice arriving during the load stays.
+ * Until a load that started after the latest (re)LISTEN succeeds, `untilCurrent()` holds.
  */
 export function subscribeToAccessRevocations(
   options: AccessRevocationSubscriptionOptions,
@@ -95,11 +105,28 @@ export function subscribeToAccessRevocations(
   const now = options.now ?? Date.now;
   const lookbackMs = options.lookbackSeconds * 1000;
   if (!(lookbackMs > 0)) throw new TypeError("subscribeToAccessRevocations: lookbackSeconds must be positive");
-  let lastLoad: Promise<void> = Promise.resolve();
-  let firstLoaded: (load: Promise<void>) => void = () => {};
-  const firstLoad = new Promise<void>((resolve) => {
-    firstLoaded = resolve;
-  });
+  const retry = options.retry ?? { initialMs: 500, maxMs: 30_000 };
+  if (!(retry.initialMs > 0) || !(retry.maxMs >= retry.initialMs)) {
+    throw new TypeError("subscribeToAccessRevocations: retry needs 0 < initialMs <= maxMs");
+  }
+  let stopped = false;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref?.());
+
+  // Held from the start: nothing is loaded yet. `current` is what `untilCurrent()` hands out.
+  let current: Promise<void> | null;
+  let markCurrent: () => void = () => {};
+  const hold = () => {
+    if (current !== null) return;
+    current = new Promise<void>((resolve) => {
+      markCurrent = () => {
+        current = null;
+        resolve();
+      };
+    });
+  };
+  current = null;
+  hold();
+
   const load = async () => {
     const since = now() - lookbackMs;
     const database = await options.database();
@@ -109,12 +136,27 @@ export function subscribeToAccessRevocations(
     list.forgetBefore(since);
     await pruneAccessRevocations(database.db, new Date(since));
   };
-  const retry = options.retry ?? { initialMs: 500, maxMs: 30_000 };
-  if (!(retry.initialMs > 0) || !(retry.maxMs >= retry.initialMs)) {
-    throw new TypeError("subscribeToAccessRevocations: retry needs 0 < initialMs <= maxMs");
-  }
+  // Each (re)LISTEN starts a generation; only a load of the latest one makes the list current.
+  let generation = 0;
+  const reload = async (mine: number) => {
+    for (let delay = retry.initialMs; !stopped && mine === generation; delay = Math.min(delay * 2, retry.maxMs)) {
+      try {
+        await load();
+        if (mine === generation) markCurrent();
+        return;
+      } catch (error) {
+        onError(error);
+        await sleep(delay);
+      }
+    }
+  };
+  let lastLoad: Promise<void> = Promise.resolve();
+  let firstLoaded: (load: Promise<void>) => void = () => {};
+  const firstLoad = new Promise<void>((resolve) => {
+    firstLoaded = resolve;
+  });
+
   let lastPrune = now();
-  let stopped = false;
   const subscribe = async (): Promise<() => Promise<void>> =>
     (await options.database()).listen(
       ACCESS_REVOKED_CHANNEL,
@@ -128,7 +170,9 @@ export function subscribeToAccessRevocations(
         }
       },
       () => {
-        lastLoad = load().catch(onError);
+        // Notices sent while the listener was down are lost: hold tokens until the table is read again.
+        hold();
+        lastLoad = reload(++generation);
         firstLoaded(lastLoad);
       },
     );
@@ -140,7 +184,7 @@ export function subscribeToAccessRevocations(
       } catch (error) {
         onError(error);
         if (stopped) throw error;
-        await new Promise((resolve) => setTimeout(resolve, delay).unref?.());
+        await sleep(delay);
         if (stopped) throw error;
       }
     }
@@ -148,6 +192,7 @@ export function subscribeToAccessRevocations(
   return {
     ready: unsubscribe.then(() => firstLoad),
     reloaded: () => lastLoad,
+    untilCurrent: () => current,
     unsubscribe: async () => {
       stopped = true;
       await (await unsubscribe)();

@@ -36,6 +36,7 @@ import { loadKeySet } from "./keys";
 import { createLoginThrottle } from "./login-throttle";
 import { loadRefreshTokenKey } from "./refresh-token-key";
 import { createRefreshTokenStore } from "./refresh-token-store";
+import { holdWhileReloading } from "./revocation-hold";
 import { revokeApiKeyEverywhere } from "./revoke-api-key";
 import { INTROSPECT_SCOPE, scopeValidator } from "./scopes";
 import { sessionCookieName } from "./session-cookies";
@@ -74,8 +75,9 @@ export interface AuthServices {
 
 export interface BuildAuthServicesPorts {
   /**
-   * Revokes an access token presented at `POST /api/revoke`. Default: none (the token is
-   * answered 200 and lives until `exp`); the revoked set (issue #11 §1) plugs in here.
+   * Revokes an access token presented at `POST /api/revoke`. Default: one of our tokens that
+   * still verifies is revoked by its `jti` (that token only, on every instance); anything
+   * else is a no-op answered 200 (RFC 7009 §2.2).
    */
   revokeAccessToken?: (token: string) => Promise<void>;
 }
@@ -138,6 +140,8 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     onError: (error) => logInternalError("access revocation feed", error),
   });
   accessRevocationFeed.ready.catch((error: unknown) => logInternalError("access revocation subscription", error));
+  // Not trusted while the revoked set is (re)loading: at start and after a listener reconnect (./revocation-hold.ts).
+  const oursWhenCurrent = holdWhileReloading(ours, accessRevocationFeed, { deadlineMs: config.requestTimeoutMs });
   const external = config.oidc
     ? createRemoteJwksVerifier({
         issuer: config.oidc.issuer,
@@ -147,8 +151,8 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
       })
     : undefined;
   const jwt: Verifier = external
-    ? routeByIssuer({ [config.issuer]: ours, [config.oidc?.issuer ?? ""]: external })
-    : ours;
+    ? routeByIssuer({ [config.issuer]: oursWhenCurrent, [config.oidc?.issuer ?? ""]: external })
+    : oursWhenCurrent;
 
   const apiKeys = createApiKeyVerifier({
     store: createApiKeyStore(getDatabase, {
@@ -262,7 +266,21 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
       );
       if (revoked > 0) void events.record({ type: "token.revoked", userId: row.userId, detail: `API key ${row.id}` });
     },
-    ...(options.ports?.revokeAccessToken ? { revokeAccessToken: options.ports.revokeAccessToken } : {}),
+    // The holder revokes this token only (its jti): its sign-in, key and sibling tokens live on,
+    // as RFC 7009 §2.1 allows; sign-out or revoking the refresh token ends the whole sign-in.
+    revokeAccessToken:
+      options.ports?.revokeAccessToken ??
+      (async (token) => {
+        const principal = await ours.verify(token).catch((error: unknown) => {
+          if ((error as { status?: number }).status === 401) return null;
+          throw error;
+        });
+        const jti = principal?.claims.jti;
+        if (typeof jti !== "string" || jti === "") return;
+        await revokeAccess({ database: await getDatabase(), list: accessRevocations }, [
+          { kind: "token", subject: jti },
+        ]);
+      }),
     onError: (error) => logInternalError("revocation endpoint", error),
   });
 
@@ -272,7 +290,7 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     scopeValidator,
     // Our tokens only, through the same verifier every request uses: what it refuses is inactive.
     verifyAccessToken: (token) =>
-      ours.verify(token).catch((error: unknown) => {
+      oursWhenCurrent.verify(token).catch((error: unknown) => {
         if ((error as { status?: number }).status === 401) return null;
         throw error;
       }),
@@ -290,7 +308,7 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
       { scheme: bearer({ accepts: (token) => !isApiKeyFormat(token) }), verifier: jwt },
       { scheme: apiKeyHeader(), verifier: apiKeys },
     ]),
-    cookieAuthenticator: createAuthenticator([{ scheme: cookie(sessionCookieName()), verifier: ours }]),
+    cookieAuthenticator: createAuthenticator([{ scheme: cookie(sessionCookieName()), verifier: oursWhenCurrent }]),
     apiKeys,
     revocationsListening,
     refreshTokens,
@@ -313,7 +331,8 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
 export async function authenticatePassword(email: string, password: string): Promise<User | null> {
   const { db } = await getDatabase();
   const user = await findUserByEmail(db, email);
-  if (!user) {
+  // No password (an account linked from an external issuer): like an unknown user, same time, same answer.
+  if (!user?.passwordHash) {
     await verifyAgainstDummy(password);
     return null;
   }

@@ -67,6 +67,8 @@ function expected(requirement: AuthRequirement, caller: Caller): Outcome {
  */
 const INPUTS: Record<string, unknown> = {
   "account.revokeSession": { familyId: randomUUID() },
+  // A wrong current password: 400 past auth, and nothing of the session caller's is revoked.
+  "account.changePassword": { currentPassword: "not anyone's password", newPassword: "a brand new passphrase, long" },
   "apiKeys.create": { name: "matrix", scopes: ["api_keys:read"] },
   "apiKeys.revoke": { id: randomUUID() },
   "notes.get": { id: randomUUID() },

@@ -8,6 +8,9 @@ import { createPrivateKey, type JsonWebKey, sign } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { generateJwk } from "@gatehouse/auth/jwt";
+import { findUserByExternalIdentity } from "@gatehouse/db/external-identities";
+import { createNote } from "@gatehouse/db/notes";
+import { setUserDisabled } from "@gatehouse/db/users";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { setupTestDatabase } from "~/test/database";
 import { createTRPCRequest } from "~/test/trpc-request";
@@ -92,8 +95,9 @@ describe("external OIDC issuer", () => {
     }
   });
 
-  it("refuses - a foreign sub equal to one of our user ids never acts for that user (403, their notes unread)", async () => {
+  it("never acts for our user whose id equals its sub - it gets its own linked account, the victim's notes unread", async () => {
     const victim = await createTestUser(database.current.db);
+    await createNote(database.current.db, { ownerId: victim.id, title: "victim's secret note" });
     const token = rs256(externalKey, {
       iss: external,
       aud: AUDIENCE,
@@ -102,8 +106,34 @@ describe("external OIDC issuer", () => {
       kind: "user",
     });
     const response = await createTRPCRequest("notes.list", { authorization: `Bearer ${token}` });
-    expect(response.status).toBe(403);
-    expect(JSON.stringify(await response.json())).not.toContain(victim.email);
+    expect(response.status).toBe(200);
+    expect(JSON.stringify(await response.json())).not.toContain("victim's secret note");
+    const linked = await findUserByExternalIdentity(database.current.db, { issuer: external, subject: victim.id });
+    expect(linked?.id).toBeDefined();
+    expect(linked?.id).not.toBe(victim.id);
+  });
+
+  it("acts for the account linked to its (issuer, sub) - created on first use, the same on every later token", async () => {
+    const claims = { iss: external, aud: AUDIENCE, sub: "person-42", scope: "notes:read notes:write" };
+    const create = await createTRPCRequest(
+      "notes.create",
+      { authorization: `Bearer ${rs256(externalKey, claims)}` },
+      { method: "POST", input: { title: "written through the external issuer" } },
+    );
+    expect(create.status).toBe(200);
+    const later = await createTRPCRequest("notes.list", { authorization: `Bearer ${rs256(externalKey, claims)}` });
+    expect(JSON.stringify(await later.json())).toContain("written through the external issuer");
+    const linked = await findUserByExternalIdentity(database.current.db, { issuer: external, subject: "person-42" });
+    expect(linked).toMatchObject({ email: null, passwordHash: null, scopes: [] });
+  });
+
+  it("refuses - the linked account disabled by an operator (401)", async () => {
+    const claims = { iss: external, aud: AUDIENCE, sub: "person-to-disable", scope: "notes:read" };
+    const bearer = { authorization: `Bearer ${rs256(externalKey, claims)}` };
+    expect((await createTRPCRequest("notes.list", bearer)).status).toBe(200);
+    const linked = await findUserByExternalIdentity(database.current.db, { issuer: external, subject: claims.sub });
+    await setUserDisabled(database.current.db, linked?.id as string, true);
+    expect((await createTRPCRequest("notes.list", bearer)).status).toBe(401);
   });
 
   it("still accepts our own tokens beside it", async () => {

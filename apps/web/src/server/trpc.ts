@@ -18,6 +18,7 @@ import {
 import type { Principal } from "@gatehouse/auth/principal";
 import { missingScope } from "@gatehouse/auth/scopes";
 import type { Database } from "@gatehouse/db/client";
+import { type ExternalIdentity, userForExternalIdentity } from "@gatehouse/db/external-identities";
 import { findUserById, type User } from "@gatehouse/db/users";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
@@ -26,6 +27,7 @@ import { env } from "~/env";
 import { getAuth } from "./auth";
 import { databaseUnavailable } from "./database-unavailable";
 import { getDatabase } from "./db";
+import { externalIdentityOf } from "./external-identity";
 import { INTERNAL_ERROR_DETAIL, type InternalErrorProblem, internalErrorProblem, requestIdOf } from "./internal-error";
 import { currentRequestId, problemInstance } from "./log/request-context";
 import { isClientCredentialsToken } from "./minting-limits";
@@ -61,7 +63,12 @@ export async function createContext({ headers, database = getDatabase }: CreateC
   }
   if (!principal && !authError) {
     // An expired or foreign session cookie means "signed out", not an error: browsers send it unasked.
-    principal = await auth.cookieAuthenticator.authenticate(headers).catch(() => null);
+    // A 503 (revoked set reloading) stays a 503: the session is not known to be bad.
+    try {
+      principal = await auth.cookieAuthenticator.authenticate(headers);
+    } catch (error) {
+      if (isAuthError(error) && error.status === 503) authError = error;
+    }
     if (principal) source = "cookie";
   }
 
@@ -69,9 +76,14 @@ export async function createContext({ headers, database = getDatabase }: CreateC
   /** The database user behind the principal (the key's owner for an API key), loaded once, lazily. */
   const user = (): Promise<User> => {
     if (!principal) return Promise.reject(auth.headerAuthenticator.required());
-    // A service (the external issuer's tokens) has no account here: its `sub` is not one of our user ids.
-    if (principal.kind === "service")
-      return Promise.reject(new Forbidden("A service token does not act for an account"));
+    if (principal.kind === "service") {
+      // The external issuer's token acts for the local user its (iss, sub) is linked to, created on
+      // first use (./external-identity.ts); never for a user whose id happens to equal its `sub`.
+      const identity = externalIdentityOf(principal);
+      if (!identity) return Promise.reject(new Forbidden("A service token does not act for an account"));
+      userLoad ??= loadExternalUser(database, identity);
+      return userLoad;
+    }
     userLoad ??= loadUser(database, principal.subject);
     return userLoad;
   };
@@ -87,6 +99,17 @@ async function loadUser(database: () => Promise<Database>, id: string): Promise<
     throw databaseUnavailable(cause) ?? cause;
   }
   if (!row || row.disabledAt) throw new Unauthorized("This account no longer exists or is disabled");
+  return row;
+}
+
+async function loadExternalUser(database: () => Promise<Database>, identity: ExternalIdentity): Promise<User> {
+  let row: User;
+  try {
+    row = await userForExternalIdentity((await database()).db, identity);
+  } catch (cause) {
+    throw databaseUnavailable(cause) ?? cause;
+  }
+  if (row.disabledAt) throw new Unauthorized("This account no longer exists or is disabled");
   return row;
 }
 

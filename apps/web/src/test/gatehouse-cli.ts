@@ -1,11 +1,11 @@
 /**
  * Runs `pnpm gatehouse …` in-process as an operator would, on its own connection to the test
- * database (a separate process in real life: it tells the app only by NOTIFY). Fails the test
- * with the command's stderr unless it exits 0.
+ * database (a separate process in real life: it tells the app only by NOTIFY). Throws (so the
+ * test fails) with the command's stderr unless it exits 0. Free of any test runner's API, so
+ * Vitest suites and Playwright specs both use it.
  */
 import type { Database } from "@gatehouse/db/client";
 import { createDb } from "@gatehouse/db/client";
-import { expect } from "vitest";
 import { run } from "~/cli/run";
 
 export async function gatehouse(databaseUrl: string | undefined, ...argv: string[]): Promise<void> {
@@ -13,7 +13,7 @@ export async function gatehouse(databaseUrl: string | undefined, ...argv: string
     () => createDb({ url: databaseUrl, migrate: false, maxConnections: 1 }),
     ...argv,
   );
-  expect(code, stderr.join("\n")).toBe(0);
+  if (code !== 0) throw new Error(`gatehouse ${argv.join(" ")} exited ${code}:\n${stderr.join("\n")}`);
 }
 
 export interface GatehouseResult {

@@ -8,12 +8,12 @@ let counter = 0;
 export async function createTestUser(
   db: Db,
   options: { scopes?: readonly string[]; password?: string } = {},
-): Promise<User & { password: string }> {
+): Promise<User & { email: string; passwordHash: string; password: string }> {
   const password = options.password ?? "a long enough test password";
   const user = await createUser(db, {
     email: `user${++counter}-${Date.now()}@example.com`,
     passwordHash: await hashPassword(password),
     scopes: options.scopes ?? ["notes:*", "api_keys:*"],
   });
-  return { ...user, password };
+  return { ...user, email: user.email ?? "", passwordHash: user.passwordHash ?? "", password };
 }

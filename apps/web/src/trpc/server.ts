@@ -23,7 +23,7 @@ export const api = cache(async () =>
  * in and redirects, Next renders the next page in the same request, and only `cookies()`
  * already holds the session the action just set.
  */
-async function requestHeaders(): Promise<Headers> {
+export async function requestHeaders(): Promise<Headers> {
   const merged = new Headers(await headers());
   const jar = (await cookies()).toString();
   if (jar) merged.set("cookie", jar);

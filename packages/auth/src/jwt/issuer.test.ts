@@ -29,6 +29,13 @@ describe("createJwtIssuer", () => {
     });
   });
 
+  it("fills iat_ms - the same instant as iat, to the millisecond, and a caller's own value does not win", async () => {
+    const at = NOW + 737;
+    const issuer = createJwtIssuer({ keySet, issuer: "https://i.test", now: () => at });
+    const claims = decodeJwt((await issuer.createAccessToken({ sub: "u1", iat_ms: 1 })).access_token);
+    expect(claims).toMatchObject({ iat: Math.floor(at / 1000), iat_ms: at });
+  });
+
   it("keeps explicit claims - they win over defaults", async () => {
     const issuer = createJwtIssuer({ keySet, issuer: "https://i.test", now: () => NOW });
     const answer = await issuer.createAccessToken({

@@ -1,5 +1,6 @@
 /** Issues access tokens signed with the key set's current key. */
 import { type CryptoKey, type JWTHeaderParameters, type JWTPayload, SignJWT } from "jose";
+import { ISSUED_AT_MS_CLAIM } from "../revocation-list";
 import { type KeySetSource, keySetGetter } from "./key-set";
 
 export interface JwtIssuerOptions {
@@ -29,7 +30,8 @@ export interface AccessTokenResponse {
 
 export interface JwtIssuer {
   /**
-   * Signs `claims` after filling `iss`, `aud`, `client_id`, `jti`, `iat` and `exp` (`iat + expiresIn`);
+   * Signs `claims` after filling `iss`, `aud`, `client_id`, `jti`, `iat`, `iat_ms` (the same instant in ms;
+   * only when `iat` is not given) and `exp` (`iat + expiresIn`);
    * a claim the caller sets explicitly wins. Header: `alg`, `kid`, `typ: "at+jwt"` (RFC 9068).
    * `notAfter` (NumericDate) caps `exp`: a token derived from a credential that expires must
    * not outlive it.
@@ -56,7 +58,8 @@ export function createJwtIssuer(options: JwtIssuerOptions): JwtIssuer {
     async createAccessToken(claims, { expiresIn = defaultExpiresIn, notAfter } = {}) {
       if (!isPositiveInteger(expiresIn)) throw new TypeError("createAccessToken: expiresIn must be a positive integer");
       const key = keySet().current;
-      const iat = claims.iat ?? Math.floor(now() / 1000);
+      const issuedAt = now();
+      const iat = claims.iat ?? Math.floor(issuedAt / 1000);
       // Explicit claims win over the defaults we fill in.
       const payload: JWTPayload = {
         iss: issuer,
@@ -65,6 +68,8 @@ export function createJwtIssuer(options: JwtIssuerOptions): JwtIssuer {
         jti: crypto.randomUUID(),
         ...claims,
         iat,
+        // Finer than `iat`, so a user cut-off in this same second refuses only earlier tokens (revocation-list.ts).
+        ...(claims.iat === undefined ? { [ISSUED_AT_MS_CLAIM]: issuedAt } : {}),
         exp: Math.min(claims.exp ?? iat + expiresIn, notAfter ?? Number.POSITIVE_INFINITY),
       };
       const exp = payload.exp as number;

@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Nav } from "~/components/nav";
+import { PASSWORD_MIN_LENGTH } from "~/server/password-policy";
 import { api } from "~/trpc/server";
 import { SecurityActivity } from "./activity";
+import { ChangePasswordForm } from "./change-password-form";
 import { Sessions } from "./sessions";
 import { WhoAmI } from "./who-am-i";
 
@@ -17,7 +19,7 @@ export default async function AccountPage() {
   const activity = await caller.account.activity();
   return (
     <>
-      <Nav email={account.email} />
+      <Nav email={account.email ?? undefined} />
       <main>
         <h1>Signed in as {account.email}</h1>
         <section className="card" aria-labelledby="account-heading">
@@ -36,6 +38,7 @@ export default async function AccountPage() {
         <WhoAmI />
         <Sessions />
         <SecurityActivity events={activity} />
+        <ChangePasswordForm minLength={PASSWORD_MIN_LENGTH} />
       </main>
     </>
   );

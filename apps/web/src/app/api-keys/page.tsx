@@ -19,7 +19,7 @@ export default async function ApiKeysPage() {
   );
   return (
     <>
-      <Nav email={account.email} />
+      <Nav email={account.email ?? undefined} />
       <main>
         <h1>API keys</h1>
         <p className="muted">

@@ -20,7 +20,7 @@ export default async function NotesPage() {
   });
   return (
     <>
-      <Nav email={account.email} />
+      <Nav email={account.email ?? undefined} />
       <main>
         <h1>Notes</h1>
         {notes ? (

@@ -1,13 +1,22 @@
 import { listUserAuthEvents } from "@gatehouse/db/auth-events";
+import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { authEventLabel } from "~/lib/auth-event-types";
-import { noInput } from "~/lib/input-schemas";
+import { noInput, text } from "~/lib/input-schemas";
 import { revokeAccess } from "../access-revocation";
 import { getAuth } from "../auth";
+import { changePassword } from "../password-change";
+import { PASSWORD_MAX_LENGTH } from "../password-policy";
+import { startSession } from "../session";
 import { router, sessionProcedure } from "../trpc";
 
 /** How many events the account page lists. */
 const ACTIVITY_LIMIT = 20;
+const changePasswordInput = z.strictObject({
+  currentPassword: text().min(1).max(PASSWORD_MAX_LENGTH),
+  // The policy (length, common list) is checked by changePassword, with its own messages.
+  newPassword: text().max(4 * PASSWORD_MAX_LENGTH),
+});
 
 /**
  * The account itself: first-party browser session only (`sessionProcedure`). A key or token
@@ -61,6 +70,32 @@ export const accountRouter = router({
       ]);
     }
     return { revoked };
+  }),
+
+  /**
+   * Changes the password (the current one is required, and budgeted like a sign-in). Every
+   * other sign-in and every access token issued so far stop working, on every instance; this
+   * browser gets a fresh sign-in (new cookies).
+   */
+  changePassword: sessionProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
+    const result = await changePassword(await getAuth(), await ctx.database(), {
+      account: ctx.account,
+      currentPassword: input.currentPassword,
+      newPassword: input.newPassword,
+      headers: ctx.headers,
+      startSession,
+    });
+    if (result.ok) return { changed: true };
+    if (result.code === "throttled") {
+      throw new TRPCError({
+        code: "TOO_MANY_REQUESTS",
+        message: `Too many attempts. Try again in ${result.retryAfterSeconds} seconds.`,
+      });
+    }
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message: result.code === "wrong_password" ? "The current password is wrong." : result.message,
+    });
   }),
 
   /** "Sign out everywhere": every refresh-token family of this user is revoked, and every access token so far. */

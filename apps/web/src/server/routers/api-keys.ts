@@ -55,22 +55,24 @@ export const apiKeysRouter = router({
   /** The user's keys: never the secret, never the digest. */
   list: keyReader
     .input(noInput)
-    .query(async ({ ctx }) => listApiKeys((await ctx.database()).db, ctx.principal.subject)),
+    // The account's id, not the principal's subject: an external issuer's `sub` is not one of our ids.
+    .query(async ({ ctx }) => listApiKeys((await ctx.database()).db, (await ctx.user()).id)),
 
   /** Revokes one of the user's own keys, in this process at once and in every instance via NOTIFY. */
   revoke: keyWriter.input(z.strictObject({ id: z.uuid() })).mutation(async ({ ctx, input }) => {
     // The key and every key it minted, in one transaction; every instance drops them and the
     // access tokens minted from them (client credentials).
+    const owner = await ctx.user();
     const auth = await getAuth();
     const revoked = await revokeApiKeyEverywhere(await ctx.database(), auth, {
-      userId: ctx.principal.subject,
+      userId: owner.id,
       id: input.id,
     });
     if (!revoked) throw new TRPCError({ code: "NOT_FOUND", message: "No such API key" });
     const also = revoked > 1 ? ` and ${revoked - 1} key(s) it minted` : "";
     void auth.events.record({
       type: "api_key.revoked",
-      userId: ctx.principal.subject,
+      userId: owner.id,
       headers: ctx.headers,
       detail: `API key ${input.id}${also}`,
     });

@@ -96,8 +96,22 @@ describe("POST /api/revoke", () => {
     );
     expect(response.status).toBe(200);
     expect(seen).toEqual([access_token]);
-    // The app's own instance has no port yet: still 200.
-    expect((await revoke({ token: access_token })).status).toBe(200);
+  });
+
+  it("an access token, by its holder - 200, then that token is 401 at once; its sign-in's other tokens live on", async () => {
+    const user = await createTestUser(database.current.db);
+    const signIn = await (
+      await post(token, "/api/token", { grant_type: "password", username: user.email, password: user.password })
+    ).json();
+    const sibling = await (
+      await post(token, "/api/token", { grant_type: "refresh_token", refresh_token: signIn.refresh_token })
+    ).json();
+    const bearer = { authorization: `Bearer ${signIn.access_token}` };
+    expect((await me(bearer)).status).toBe(200); // cached as valid first
+    const response = await revoke({ token: signIn.access_token, token_type_hint: "access_token" });
+    expect(response.status).toBe(200);
+    expect((await me(bearer)).status).toBe(401);
+    expect((await me({ authorization: `Bearer ${sibling.access_token}` })).status).toBe(200);
   });
 
   it("a JSON body - invalid_request, and the key still works", async () => {
