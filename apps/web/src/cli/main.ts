@@ -17,5 +17,7 @@ const exitCode = await run(process.argv.slice(2), {
     return createDb({ url: config.databaseUrl, dataDir: config.pgliteDir });
   },
   environment: () => env().apiKeyEnvironment,
+  // Imported only for this command: the router brings the whole server with it.
+  openApiDocument: async () => (await import("../server/openapi/app-openapi-document")).appOpenApiDocument(),
 });
 process.exitCode = exitCode;

@@ -1,5 +1,5 @@
 /**
- * The operator CLI: `pnpm gatehouse keys create|list|revoke …`, `users set-scopes|disable|enable …`. Parses the command line,
+ * The operator CLI: `pnpm gatehouse keys create|list|revoke …`, `users set-scopes|disable|enable …`, `openapi`. Parses the command line,
  * opens the database only for a valid command, runs it, and maps failures to exit codes.
  * Imports nothing that is `server-only`: it runs under plain Node (tsx), not in Next.
  */
@@ -16,6 +16,7 @@ import { usersSetScopes } from "./users-set-scopes";
 const USAGE = `Usage: pnpm gatehouse keys <command> [options]
        pnpm gatehouse users <command> [options]
        pnpm gatehouse cleanup [--older-than-days <days>]
+       pnpm gatehouse openapi > openapi.json
 
 Commands:
   keys create  --email <email> --scopes "<scope> …" --name <name>
@@ -36,6 +37,7 @@ Commands:
   cleanup      [--older-than-days <1-3650, default 30>]
                Delete refresh tokens and API keys dead for that long, and old sign-in attempts.
                Meant for a daily cron job; the request path never deletes.
+  openapi      Print the OpenAPI 3.1 document (what /api/openapi.json serves) for client generators.
 
 Options:
   -h, --help   Show this help.
@@ -50,6 +52,8 @@ export interface RunContext {
   openDatabase(): Promise<Database>;
   /** Key prefix environment for new keys ("live" in production, "test" otherwise). */
   environment(): string;
+  /** The app's OpenAPI document (`openapi`); loaded only for that command. */
+  openApiDocument?(): Promise<unknown>;
 }
 
 const OPTIONS = {
@@ -72,6 +76,7 @@ const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   "users disable": ["email"],
   "users enable": ["email"],
   cleanup: ["older-than-days"],
+  openapi: [],
 };
 
 /** Runs one command line (without `node` and the script); resolves to the exit code. */
@@ -94,6 +99,11 @@ export async function run(argv: readonly string[], context: RunContext): Promise
       (option) => option !== "help" && !allowed.includes(option as keyof typeof OPTIONS),
     );
     if (stray) throw new UsageError(`${name} does not take --${stray}`);
+    if (name === "openapi") {
+      if (!context.openApiDocument) throw new CliError("this build has no OpenAPI document");
+      output.out(JSON.stringify(await context.openApiDocument(), null, 2));
+      return EXIT_OK;
+    }
     if (name === "cleanup") {
       const olderThanDays = parseRetentionDays(values["older-than-days"]);
       database = await openOrFail(context);
@@ -139,7 +149,7 @@ export async function run(argv: readonly string[], context: RunContext): Promise
 /** `cleanup`, `keys <command>` or `users <command>`, one of `ALLOWED`; a UsageError for anything else. */
 function commandName(positionals: readonly string[]): string {
   const [group, command, ...extra] = positionals;
-  if (group === "cleanup") {
+  if (group === "cleanup" || group === "openapi") {
     if (command !== undefined) throw new UsageError(`Unexpected argument: ${command}`);
     return group;
   }
