@@ -17,7 +17,7 @@ import { setupTestDatabase } from "~/test/database";
 import { MINIMAL_INPUTS } from "~/test/procedure-inputs";
 import { createTestUser } from "~/test/users";
 import { appRouter } from "../routers/_app";
-import { scopeDescriptions, scopes, scopeValidator } from "../scopes";
+import { type RegisteredScope, scopeDescriptions, scopes, scopeValidator } from "../scopes";
 import type { AuthRequirement } from "../trpc";
 import { appOpenApiDocument } from "./app-openapi-document";
 import type { Operation } from "./openapi-types";
@@ -89,7 +89,9 @@ const bearer = async (scope: readonly string[]) => ({
 describe("the OpenAPI document", () => {
   it("is valid OpenAPI 3.1 (the official schema, offline)", async () => {
     const validator = new Validator();
-    const result = await validator.validate(structuredClone(document) as object);
+    const result = await validator.validate(
+      structuredClone(document) as unknown as Parameters<Validator["validate"]>[0],
+    );
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(validator.version).toBe("3.1");
@@ -123,7 +125,8 @@ describe("the OpenAPI document", () => {
     for (const flow of ["password", "clientCredentials"]) {
       expect(oauth2.flows[flow]?.tokenUrl).toBe("http://localhost:3000/api/token");
       expect(Object.keys(oauth2.flows[flow]?.scopes ?? {})).toEqual([...scopes.all]);
-      for (const scope of scopes.all) expect(oauth2.flows[flow]?.scopes[scope]).toBe(scopeDescriptions[scope]);
+      for (const scope of scopes.all)
+        expect(oauth2.flows[flow]?.scopes[scope]).toBe(scopeDescriptions[scope as RegisteredScope]);
     }
     expect(document.components.securitySchemes.apiKey).toMatchObject({
       type: "apiKey",

@@ -17,7 +17,11 @@ export function superjsonEnvelope(value: JsonSchema): JsonSchema {
     type: "object",
     properties: {
       json: value,
-      meta: { type: "object", description: "superjson's notes on non-JSON values (dates, …)." },
+      meta: {
+        type: "object",
+        additionalProperties: true,
+        description: "superjson's notes on non-JSON values (dates, …).",
+      },
     },
     required: ["json"],
   };
