@@ -4,7 +4,9 @@
  * scope it lacks (403 with the problem body). Everything comes from this server: any request
  * to a host other than loopback fails the test, and so does any CSP violation.
  */
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { promisify } from "node:util";
 import type { Page } from "@playwright/test";
 import { DEMO, expect, signIn, test } from "./fixtures";
 
@@ -95,6 +97,7 @@ async function execute(page: Page, path: string, body?: unknown): Promise<{ stat
 
 test("authorize with an API key: notes.list 200, notes.create 403 with the problem naming notes:write", async ({
   page,
+  baseURL,
   consoleErrors,
 }) => {
   const key = await readOnlyKey(page);
@@ -113,6 +116,16 @@ test("authorize with an API key: notes.list 200, notes.create 403 with the probl
   expect(refused.status).toBe("403");
   expect(refused.text).toContain("Token is missing required scope: notes:write");
   acceptProvokedRefusal(consoleErrors);
+
+  // The README's client generated from the document (openapi-typescript + openapi-fetch), run as a user would.
+  const script = await promisify(execFile)("pnpm", ["exec", "tsx", "examples/openapi-client.ts"], {
+    env: { ...process.env, GATEHOUSE_URL: baseURL, GATEHOUSE_API_KEY: key },
+  });
+  expect(JSON.parse(script.stdout)).toMatchObject({
+    me: { kind: "api_key", scopes: ["notes:read"] },
+    create: 403,
+    problem: { status: 403, detail: "Token is missing required scope: notes:write" },
+  });
 });
 
 test("sign in through the password flow with notes:read: notes.list 200, notes.create 403", async ({
@@ -136,4 +149,22 @@ test("sign in through the password flow with notes:read: notes.list 200, notes.c
   expect(refused.status).toBe("403");
   expect(refused.text).toContain("Token is missing required scope: notes:write");
   acceptProvokedRefusal(consoleErrors);
+});
+
+test("/scopes, linked from /docs and the API keys page, lists each scope, what it allows and what needs it", async ({
+  page,
+}) => {
+  await page.goto("/docs");
+  await page.getByRole("main").getByRole("link", { name: "Scopes" }).first().click();
+  await expect(page).toHaveURL(/\/scopes$/);
+  for (const scope of ["notes:read", "notes:write", "api_keys:read", "api_keys:write", "tokens:introspect"]) {
+    await expect(page.getByRole("heading", { name: scope, exact: true })).toBeVisible();
+  }
+  await expect(page.getByText("Create, change and delete your notes")).toBeVisible();
+  await expect(page.getByTestId("required-by-notes:write")).toHaveText("notes.create, notes.update, notes.delete");
+
+  await signIn(page);
+  await page.goto("/api-keys");
+  await page.getByRole("main").getByRole("link", { name: "Scopes" }).click();
+  await expect(page).toHaveURL(/\/scopes$/);
 });
