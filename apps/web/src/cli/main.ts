@@ -25,5 +25,7 @@ const exitCode = await run(process.argv.slice(2), {
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks).toString("utf8");
   },
+  // Imported only for this command: the router brings the whole server with it.
+  openApiDocument: async () => (await import("../server/openapi/app-openapi-document")).appOpenApiDocument(),
 });
 process.exitCode = exitCode;

@@ -1,5 +1,5 @@
 /**
- * The operator CLI: `pnpm gatehouse keys create|list|revoke …`, `users set-scopes|disable|enable …`. Parses the command line,
+ * The operator CLI: `pnpm gatehouse keys create|list|revoke …`, `users set-scopes|disable|enable …`, `openapi`. Parses the command line,
  * opens the database only for a valid command, runs it, and maps failures to exit codes.
  * Imports nothing that is `server-only`: it runs under plain Node (tsx), not in Next.
  */
@@ -22,6 +22,7 @@ const USAGE = `Usage: pnpm gatehouse keys <command> [options]
        pnpm gatehouse users <command> [options]
        pnpm gatehouse events [verify] [options]
        pnpm gatehouse cleanup [--older-than-days <days>]
+       pnpm gatehouse openapi > openapi.json
 
 Commands:
   keys create  --email <email> --scopes "<scope> …" --name <name>
@@ -52,6 +53,7 @@ Commands:
                Delete refresh tokens and API keys dead for that long, and old sign-in attempts;
                prune security events older than AUTH_EVENTS_RETENTION_DAYS (default 90) behind a
                signed checkpoint, once the log verifies. Meant for a daily cron job.
+  openapi      Print the OpenAPI 3.1 document (what /api/openapi.json serves) for client generators.
 
 Options:
   -h, --help   Show this help.
@@ -72,6 +74,8 @@ export interface RunContext {
   authEventsRetentionDays?: () => number;
   /** Standard input, whole (a secret piped in). Default: none, so `users set-password` fails. */
   readSecret?: () => Promise<string>;
+  /** The app's OpenAPI document (`openapi`); loaded only for that command. */
+  openApiDocument?(): Promise<unknown>;
 }
 
 const OPTIONS = {
@@ -98,6 +102,7 @@ const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   cleanup: ["older-than-days"],
   events: ["email", "limit"],
   "events verify": [],
+  openapi: [],
 };
 
 /** Runs one command line (without `node` and the script); resolves to the exit code. */
@@ -121,6 +126,11 @@ export async function run(argv: readonly string[], context: RunContext): Promise
     );
     if (stray) throw new UsageError(`${name} does not take --${stray}`);
     const chainKey = context.chainKey ?? (() => loadChainKey(env()));
+    if (name === "openapi") {
+      if (!context.openApiDocument) throw new CliError("this build has no OpenAPI document");
+      output.out(JSON.stringify(await context.openApiDocument(), null, 2));
+      return EXIT_OK;
+    }
     if (name === "cleanup") {
       const olderThanDays = parseRetentionDays(values["older-than-days"]);
       const eventRetentionDays = (context.authEventsRetentionDays ?? (() => env().authEventsRetentionDays))();
@@ -184,7 +194,7 @@ export async function run(argv: readonly string[], context: RunContext): Promise
 /** `cleanup`, `events [verify]`, `keys <command>` or `users <command>`, one of `ALLOWED`; a UsageError for anything else. */
 function commandName(positionals: readonly string[]): string {
   const [group, command, ...extra] = positionals;
-  if (group === "cleanup") {
+  if (group === "cleanup" || group === "openapi") {
     if (command !== undefined) throw new UsageError(`Unexpected argument: ${command}`);
     return group;
   }

@@ -9,13 +9,13 @@
  * 401 / 403 / allowed exactly as `meta.auth` says. "Allowed" = got past auth: 200, or the
  * 400/404 of a minimal input (a random id) — never 401, 403 or 5xx.
  */
-import { randomUUID } from "node:crypto";
 import { missingScope } from "@gatehouse/auth/scopes";
 import type { AnyProcedure } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTestApiKey } from "~/test/api-keys";
 import { clientCredentialsToken, passwordToken, sessionHeaders } from "~/test/credentials";
 import { setupTestDatabase } from "~/test/database";
+import { MINIMAL_INPUTS } from "~/test/procedure-inputs";
 import { createTRPCRequest } from "~/test/trpc-request";
 import { createTestUser } from "~/test/users";
 import { appRouter } from "./routers/_app";
@@ -60,26 +60,9 @@ function expected(requirement: AuthRequirement, caller: Caller): Outcome {
   return "allowed";
 }
 
-/**
- * The smallest valid input for each procedure that takes one (random ids: a 404 or a no-op
- * proves the call got past auth). A procedure not listed is called without input; its 400
- * then also counts as past auth, as inputs are parsed after the auth middleware.
- */
-const INPUTS: Record<string, unknown> = {
-  "account.revokeSession": { familyId: randomUUID() },
-  // A wrong current password: 400 past auth, and nothing of the session caller's is revoked.
-  "account.changePassword": { currentPassword: "not anyone's password", newPassword: "a brand new passphrase, long" },
-  "apiKeys.create": { name: "matrix", scopes: ["api_keys:read"] },
-  "apiKeys.revoke": { id: randomUUID() },
-  "notes.get": { id: randomUUID() },
-  "notes.create": { title: "matrix" },
-  "notes.update": { id: randomUUID(), title: "matrix" },
-  "notes.delete": { id: randomUUID() },
-};
-
 async function outcome(path: string, procedure: AnyProcedure, caller: Caller): Promise<Outcome | number> {
   const method = procedure._def.type === "mutation" ? "POST" : "GET";
-  const response = await createTRPCRequest(path, caller.headers, { method, input: INPUTS[path] });
+  const response = await createTRPCRequest(path, caller.headers, { method, input: MINIMAL_INPUTS[path] });
   if (response.status === 401 || response.status === 403) return response.status;
   return [200, 400, 404].includes(response.status) ? "allowed" : response.status;
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { Nav } from "~/components/nav";
 import { scopes, scopeValidator } from "~/server/scopes";
@@ -25,7 +26,8 @@ export default async function ApiKeysPage() {
         <p className="muted">
           Scripts and services call the API with a key in the <code>X-API-Key</code> header (or as{" "}
           <code>Authorization: Bearer</code>). A key never holds more scopes than you do, and expires in 90 days unless
-          you choose otherwise.
+          you choose otherwise. What each scope allows: <Link href="/scopes">Scopes</Link>; try the API in the{" "}
+          <Link href="/docs">API reference</Link>.
         </p>
         <ApiKeyManager grantableScopes={grantable} />
       </main>
