@@ -3,17 +3,21 @@
  * `next start` of the same build is pointed at a Postgres address nobody listens on (the
  * suite's own server keeps its database).
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { AxeBuilder } from "@axe-core/playwright";
 import { expect, test } from "./fixtures";
 
-function freePort(): number {
-  const script =
-    "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})";
-  return Number(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }).trim());
+/** A port nobody listens on (asked of the OS here, in this process). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 let server: ChildProcess | undefined;
@@ -22,31 +26,36 @@ let base = "";
 test.beforeAll(async () => {
   // A second server starting beside the suite's, on a loaded machine.
   test.setTimeout(180_000);
-  const port = freePort();
+  const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   // Node runs Next's own entry point directly, so the pid killed afterwards is the server's.
   const next = path.join("node_modules", "next", "dist", "bin", "next");
+  const { NODE_OPTIONS: _loader, ...inherited } = process.env; // not Playwright's TypeScript loader
   server = spawn(process.execPath, [next, "start", "--port", String(port), "--hostname", "127.0.0.1"], {
-    stdio: "ignore",
+    stdio: ["ignore", "pipe", "pipe"],
     env: {
-      ...process.env,
+      ...inherited,
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       AUTH_ISSUER: base,
       AUTH_JWKS: process.env.E2E_AUTH_JWKS,
       GATEHOUSE_DATA_DIR: mkdtempSync(path.join(tmpdir(), "gatehouse-e2e-down-")),
       // Nothing listens here: every connection is refused, as when Postgres is stopped.
-      DATABASE_URL: `postgres://postgres@127.0.0.1:${freePort()}/gatehouse`,
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/gatehouse`,
     },
   });
-  for (;;) {
-    const answer = await fetch(`${base}/api/health`).catch(() => null);
+  let output = "";
+  server.stdout?.on("data", (chunk) => (output += String(chunk)));
+  server.stderr?.on("data", (chunk) => (output += String(chunk)));
+  for (let attempt = 0; attempt < 480; attempt++) {
+    const answer = await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(10_000) }).catch(() => null);
     if (answer) {
       expect(answer.status).toBe(503);
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+  throw new Error(`the second server did not answer /api/health:\n${output}`);
 });
 
 test.afterAll(() => {

@@ -46,6 +46,7 @@ export function databaseDownPage(options: { nonce: string | undefined; requestId
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${DATABASE_DOWN_TITLE}</title>
+<link rel="icon" href="data:,">
 <style${nonce}>
 :root { color-scheme: light dark; --fg: #111; --muted: #555; --bg: #fafafa; --card: #fff; --border: #ddd; }
 @media (prefers-color-scheme: dark) { :root { --fg: #eee; --muted: #aaa; --bg: #111; --card: #1b1b1b; --border: #333; } }
