@@ -109,7 +109,7 @@ test("survives an expired access token: the proxy renews it from the refresh coo
   await page.reload();
   await expect(page.getByRole("heading", { name: `Signed in as ${DEMO.email}` })).toBeVisible();
   await expect(page.getByTestId("whoami")).toContainText("user");
-  await expect(page.getByRole("table")).toContainText("this device");
+  await expect(page.getByRole("region", { name: "Your sessions" }).getByRole("table")).toContainText("this device");
   const after = await sessionCookies(context);
   expect(after.access?.value).not.toBe(expired);
   expect(jwtClaims(after.access?.value ?? "").exp).toBeGreaterThan(exp - 3600);

@@ -35,12 +35,11 @@ export async function endSession(): Promise<"revoked" | "revocation_failed"> {
       const auth = await getAuth();
       const familyId = await auth.refreshTokens.revoke(refreshToken);
       if (familyId !== null) {
-        void auth.events.record({
-          type: "sign_out",
-          familyId,
-          headers: await headers(),
-          detail: `sign-in ${familyId}`,
-        });
+        // The log must not turn a sign-out into a failed one: without request headers, no address.
+        const requestHeaders = await Promise.resolve()
+          .then(() => headers())
+          .catch(() => undefined);
+        void auth.events.record({ type: "sign_out", familyId, headers: requestHeaders, detail: `sign-in ${familyId}` });
         await revokeAccess({ database: await getDatabase(), list: auth.accessRevocations }, [
           { kind: "family", subject: familyId },
         ]);
