@@ -10,6 +10,7 @@ import { type AuthEventRow, listUserAuthEvents } from "@gatehouse/db/auth-events
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST as revokeRoute } from "~/app/api/revoke/route";
 import { env } from "~/env";
+import { captureLogs } from "~/test/captured-logs";
 import { passwordToken, sessionHeaders } from "~/test/credentials";
 import { setupTestDatabase } from "~/test/database";
 import { createTRPCRequest } from "~/test/trpc-request";
@@ -190,7 +191,7 @@ describe("the security log", () => {
 
   it("never breaks the request when it cannot write - the sign-in succeeds, the failure is logged, the chain stays whole", async () => {
     const user = await createTestUser(database.current.db);
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logged = captureLogs();
     await database.current.db.execute("alter table auth_events rename to auth_events_gone");
     try {
       const result = await signInWithPassword(services, {
@@ -203,7 +204,7 @@ describe("the security log", () => {
     } finally {
       await database.current.db.execute("alter table auth_events_gone rename to auth_events");
     }
-    expect(logged.mock.calls.map(([line]) => String(line)).join("\n")).toMatch(/security log failed/);
+    expect(logged.text()).toMatch(/security log failed/);
     // Nothing half-written: the head did not move past rows that were never stored.
     const key = await loadChainKey(env());
     expect(await verifyAuthEventChain(database.current.db, key.isSigned)).toMatchObject({ ok: true });

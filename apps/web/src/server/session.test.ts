@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { captureLogs } from "~/test/captured-logs";
 import { refreshCookieName, sessionCookieName } from "./session-cookies";
 
 const SESSION_COOKIE = sessionCookieName();
@@ -63,11 +64,15 @@ describe("endSession", () => {
     signedIn();
     const outage = new Error("connect ECONNREFUSED 127.0.0.1:5432");
     revoke.mockRejectedValue(outage);
-    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
     expect(await endSession()).toBe("revocation_failed");
-    expect(log).toHaveBeenCalledWith(
-      expect.stringMatching(/^\[request [0-9a-f-]{36}\] sign-out revoke failed: .*ECONNREFUSED/),
-    );
+    const [line] = logs.lines().filter((entry) => entry.msg === "sign-out revoke failed");
+    expect(line).toMatchObject({
+      level: 50,
+      where: "sign-out revoke",
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    expect(JSON.stringify(line)).toMatch(/ECONNREFUSED/);
     // This device is signed out anyway: a shared computer must not keep the session.
     expect([...jar.keys()]).toEqual([]);
   });
