@@ -68,7 +68,7 @@ describe("endSession", () => {
     expect(await endSession()).toBe("revocation_failed");
     const [line] = logs.lines().filter((entry) => entry.msg === "sign-out revoke failed");
     expect(line).toMatchObject({
-      level: 50,
+      level: "error",
       where: "sign-out revoke",
       requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
