@@ -10,29 +10,9 @@
  *
  * Migrations from `drizzle/` are applied on open unless `migrate: false`.
  */
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { Database } from "./lib/database";
 import { findDataDirOwner } from "./lib/data-dir-lock";
 import { resolveMigrationsDir } from "./lib/migrations-dir";
-import type * as schema from "./schema";
-
-export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
-
-export interface Database {
-  db: Db;
-  kind: "postgres" | "pglite";
-  /** Sends a NOTIFY on `channel` (delivered to every listener, in every process on Postgres). */
-  notify(channel: string, payload: string): Promise<void>;
-  /**
-   * Subscribes to `channel`; resolves to an unsubscribe function. `onListen` runs each time the
-   * subscription is (re)established: after the first LISTEN and, on Postgres, after the listener
-   * connection drops and reconnects. Notifications sent while it was down are lost, so a
-   * subscriber that caches should drop its cache on every call but the first.
-   */
-  listen(channel: string, onPayload: (payload: string) => void, onListen?: () => void): Promise<() => Promise<void>>;
-  /** Checks the connection with `select 1`; throws when the database cannot be reached. */
-  ping(): Promise<void>;
-  close(): Promise<void>;
-}
 
 export interface CreateDbOptions {
   /** A postgres:// URL. When absent, the embedded PGlite database is used. */
@@ -126,3 +106,4 @@ function requireDataDir(dataDir: string | undefined): string {
 }
 
 export { DataDirInUseError } from "./lib/data-dir-lock";
+export type { Database, Db } from "./lib/database";

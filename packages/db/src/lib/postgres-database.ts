@@ -1,13 +1,11 @@
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
-import type { Database, Db } from "../client";
 import * as schema from "../schema";
+import type { Database, Db, OpenedDatabase } from "./database";
 
 // Any constant works; it only has to be the same in every process that migrates.
 export const MIGRATION_LOCK_ID = 7_110_422;
-
-export type OpenedDatabase = Database & { migrate(folder: string): Promise<void> };
 
 export interface OpenPostgresOptions {
   /** Pool size. */
