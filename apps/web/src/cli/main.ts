@@ -1,21 +1,12 @@
 /**
- * Entry point of `pnpm gatehouse …` (see run.ts). Opens the same database as the app: the
- * Postgres at DATABASE_URL, or the embedded one, reached through the dev server when that
- * owns it (it serves the folder on a loopback port) and opened directly otherwise.
+ * Entry point of `pnpm gatehouse …` (see run.ts). Loads `apps/web/.env*` as the app does, then
+ * opens the same database as the app: the Postgres at DATABASE_URL, or the embedded one,
+ * reached through the dev server when that owns it (it serves the folder on a loopback port)
+ * and opened directly otherwise.
  */
-import { createDb } from "@gatehouse/db/client";
-import { env } from "../env";
-import { run } from "./run";
+import { startCli } from "./start-cli";
 
-const exitCode = await run(process.argv.slice(2), {
-  output: {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-  },
-  openDatabase() {
-    const config = env();
-    return createDb({ url: config.databaseUrl, dataDir: config.pgliteDir });
-  },
-  environment: () => env().apiKeyEnvironment,
+process.exitCode = await startCli(process.argv.slice(2), {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
 });
-process.exitCode = exitCode;
