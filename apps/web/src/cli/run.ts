@@ -1,5 +1,6 @@
 /**
- * The operator CLI: `pnpm gatehouse keys create|list|revoke …`, `users set-scopes|disable|enable …`. Parses the command line,
+ * The operator CLI: `pnpm gatehouse keys create|list|revoke …`, `users set-scopes|disable|enable …`,
+ * `jwks generate|rotate …`. Parses the command line,
  * opens the database only for a valid command, runs it, and maps failures to exit codes.
  * Imports nothing that is `server-only`: it runs under plain Node (tsx), not in Next.
  */
@@ -7,6 +8,7 @@ import { parseArgs } from "node:util";
 import type { Database } from "@gatehouse/db/client";
 import { cleanup, parseRetentionDays } from "./cleanup";
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Output, UsageError } from "./cli-error";
+import { jwksGenerate, jwksRotate, parseAlgorithm, parseStep } from "./jwks";
 import { keysCreate } from "./keys-create";
 import { keysList } from "./keys-list";
 import { keysRevoke } from "./keys-revoke";
@@ -15,6 +17,7 @@ import { usersSetScopes } from "./users-set-scopes";
 
 const USAGE = `Usage: pnpm gatehouse keys <command> [options]
        pnpm gatehouse users <command> [options]
+       pnpm gatehouse jwks <command> [options]
        pnpm gatehouse cleanup [--older-than-days <days>]
 
 Commands:
@@ -33,6 +36,12 @@ Commands:
                Disable a user: no sign-in, and their API keys are refused at once everywhere.
   users enable  --email <email>
                Re-enable a disabled user.
+  jwks generate [--alg ES256|EdDSA|RS256|PS256]
+               Print a new private key set (one line of JSON) for AUTH_JWKS.
+  jwks rotate  --step add|switch|retire [--alg …]
+               From the AUTH_JWKS in force, print the next one: add a key (published, not
+               signing), switch signing to it, retire the old one. One deploy per step; the
+               command says how long to wait before the next. Needs no database.
   cleanup      [--older-than-days <1-3650, default 30>]
                Delete refresh tokens and API keys dead for that long, and old sign-in attempts.
                Meant for a daily cron job; the request path never deletes.
@@ -50,6 +59,8 @@ export interface RunContext {
   openDatabase(): Promise<Database>;
   /** Key prefix environment for new keys ("live" in production, "test" otherwise). */
   environment(): string;
+  /** The key set in force (`AUTH_JWKS`), for `jwks rotate`. */
+  currentJwks?: () => string | undefined;
 }
 
 const OPTIONS = {
@@ -60,6 +71,8 @@ const OPTIONS = {
   "expires-in-days": { type: "string" },
   "never-expires": { type: "boolean" },
   "older-than-days": { type: "string" },
+  alg: { type: "string" },
+  step: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -72,6 +85,8 @@ const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   "users disable": ["email"],
   "users enable": ["email"],
   cleanup: ["older-than-days"],
+  "jwks generate": ["alg"],
+  "jwks rotate": ["step", "alg"],
 };
 
 /** Runs one command line (without `node` and the script); resolves to the exit code. */
@@ -94,6 +109,15 @@ export async function run(argv: readonly string[], context: RunContext): Promise
       (option) => option !== "help" && !allowed.includes(option as keyof typeof OPTIONS),
     );
     if (stray) throw new UsageError(`${name} does not take --${stray}`);
+    if (name === "jwks generate") {
+      await jwksGenerate({ alg: parseAlgorithm(values.alg) }, output);
+      return EXIT_OK;
+    }
+    if (name === "jwks rotate") {
+      const step = parseStep(values.step);
+      await jwksRotate({ step, alg: parseAlgorithm(values.alg), current: context.currentJwks?.() }, output);
+      return EXIT_OK;
+    }
     if (name === "cleanup") {
       const olderThanDays = parseRetentionDays(values["older-than-days"]);
       database = await openOrFail(context);
@@ -136,14 +160,14 @@ export async function run(argv: readonly string[], context: RunContext): Promise
   }
 }
 
-/** `cleanup`, `keys <command>` or `users <command>`, one of `ALLOWED`; a UsageError for anything else. */
+/** `cleanup`, `keys <command>`, `users <command>` or `jwks <command>`, one of `ALLOWED`; a UsageError for anything else. */
 function commandName(positionals: readonly string[]): string {
   const [group, command, ...extra] = positionals;
   if (group === "cleanup") {
     if (command !== undefined) throw new UsageError(`Unexpected argument: ${command}`);
     return group;
   }
-  if (group !== "keys" && group !== "users") {
+  if (group !== "keys" && group !== "users" && group !== "jwks") {
     throw new UsageError(group ? `Unknown command: ${group}` : "Missing command");
   }
   if (!command || !Object.hasOwn(ALLOWED, `${group} ${command}`)) {

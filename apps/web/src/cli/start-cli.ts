@@ -21,5 +21,6 @@ export async function startCli(
       return createDb({ url: config.databaseUrl, dataDir: config.pgliteDir });
     },
     environment: () => env().apiKeyEnvironment,
+    currentJwks: () => env().jwks,
   });
 }
