@@ -10,7 +10,7 @@
  *
  * Migrations from `drizzle/` are applied on open unless `migrate: false`.
  */
-import type { Database } from "./lib/database";
+import type { Database, OpenedDatabase } from "./lib/database";
 import { findDataDirOwner } from "./lib/data-dir-lock";
 import { resolveMigrationsDir } from "./lib/migrations-dir";
 
@@ -19,8 +19,12 @@ export interface CreateDbOptions {
   url?: string | undefined;
   /** PGlite folder; `memory://` for a throwaway in-memory database. Required without `url`. */
   dataDir?: string | undefined;
-  /** Apply pending migrations on open. Default: true. */
-  migrate?: boolean;
+  /**
+   * Apply pending migrations on open. Default: true. Through the embedded database's owner
+   * (which migrated the folder when it opened it) only when `"through-owner"`: what
+   * `pnpm db:migrate` asks for, to apply migrations generated while the dev server runs.
+   */
+  migrate?: boolean | "through-owner";
   /** postgres.js pool size. Default: 10. */
   maxConnections?: number;
   /**
@@ -50,8 +54,13 @@ export async function createDb(options: CreateDbOptions): Promise<Database> {
   if (!options.url) {
     const owner =
       options.dataDir && !options.dataDir.startsWith("memory://") ? findDataDirOwner(options.dataDir) : undefined;
-    // The owner migrated the folder when it opened it; its one session is not ours to run DDL in.
-    if (owner?.served) return connectToDataDirOwner(owner.served);
+    // The owner migrated the folder when it opened it; its one session is not ours to run DDL
+    // in, unless the operator asks (`pnpm db:migrate`).
+    if (owner?.served) {
+      const database = await connectToDataDirOwner(owner.served);
+      if (options.migrate === "through-owner") await migrateOrClose(database);
+      return database;
+    }
   }
   const database = options.url
     ? await (await import("./lib/postgres-database")).openPostgres(options.url, {
@@ -63,15 +72,17 @@ export async function createDb(options: CreateDbOptions): Promise<Database> {
         loadDataDir: options.loadDataDir,
         serve: options.serve === true ? {} : options.serve || undefined,
       });
-  if (options.migrate ?? true) {
-    try {
-      await database.migrate(resolveMigrationsDir());
-    } catch (error) {
-      await database.close();
-      throw error;
-    }
-  }
+  if (options.migrate ?? true) await migrateOrClose(database);
   return database;
+}
+
+async function migrateOrClose(database: OpenedDatabase): Promise<void> {
+  try {
+    await database.migrate(resolveMigrationsDir());
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
 }
 
 /**
@@ -80,7 +91,7 @@ export async function createDb(options: CreateDbOptions): Promise<Database> {
  * (the owner resets its session after each of our transactions anyway). postgres.js answers
  * the owner's SCRAM-SHA-256 challenge with the password from the lock file.
  */
-async function connectToDataDirOwner({ port, password }: { port: number; password: string }): Promise<Database> {
+async function connectToDataDirOwner({ port, password }: { port: number; password: string }): Promise<OpenedDatabase> {
   const { openPostgres } = await import("./lib/postgres-database");
   const database = await openPostgres(
     `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
@@ -89,6 +100,7 @@ async function connectToDataDirOwner({ port, password }: { port: number; passwor
       prepare: false,
       kind: "pglite",
       connectTimeoutSeconds: DEFAULT_CONNECT_TIMEOUT_SECONDS,
+      migrationLock: false,
     },
   );
   try {

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import type { Database } from "@gatehouse/db/client";
 import { cleanup, parseRetentionDays } from "./cleanup";
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Output, UsageError } from "./cli-error";
+import { assertSeedAllowed, dbMigrate, dbSeed } from "./db-commands";
 import { jwksGenerate, jwksRotate, parseAlgorithm, parseStep } from "./jwks";
 import { keysCreate } from "./keys-create";
 import { keysList } from "./keys-list";
@@ -18,6 +19,7 @@ import { usersSetScopes } from "./users-set-scopes";
 const USAGE = `Usage: pnpm gatehouse keys <command> [options]
        pnpm gatehouse users <command> [options]
        pnpm gatehouse jwks <command> [options]
+       pnpm gatehouse db migrate|seed
        pnpm gatehouse cleanup [--older-than-days <days>]
 
 Commands:
@@ -42,6 +44,9 @@ Commands:
                From the AUTH_JWKS in force, print the next one: add a key (published, not
                signing), switch signing to it, retire the old one. One deploy per step; the
                command says how long to wait before the next. Needs no database.
+  db migrate   Apply pending migrations (pnpm db:migrate): on Postgres under the advisory
+               lock, on the embedded database through the dev server when it runs.
+  db seed      Create the demo account and a few notes, once (pnpm db:seed). Not in production.
   cleanup      [--older-than-days <1-3650, default 30>]
                Delete refresh tokens and API keys dead for that long, and old sign-in attempts.
                Meant for a daily cron job; the request path never deletes.
@@ -55,8 +60,11 @@ Exit codes: 0 done, 1 failed, 2 wrong command line.`;
 
 export interface RunContext {
   output: Output;
-  /** Opened once the command line is valid; closed by `run`. */
-  openDatabase(): Promise<Database>;
+  /**
+   * Opened once the command line is valid; closed by `run`. `"migrate"`: also apply pending
+   * migrations through the embedded database's owner (`createDb`'s `"through-owner"`).
+   */
+  openDatabase(purpose?: "migrate"): Promise<Database>;
   /** Key prefix environment for new keys ("live" in production, "test" otherwise). */
   environment(): string;
   /** The key set in force (`AUTH_JWKS`), for `jwks rotate`. */
@@ -87,6 +95,8 @@ const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   cleanup: ["older-than-days"],
   "jwks generate": ["alg"],
   "jwks rotate": ["step", "alg"],
+  "db migrate": [],
+  "db seed": [],
 };
 
 /** Runs one command line (without `node` and the script); resolves to the exit code. */
@@ -116,6 +126,13 @@ export async function run(argv: readonly string[], context: RunContext): Promise
     if (name === "jwks rotate") {
       const step = parseStep(values.step);
       await jwksRotate({ step, alg: parseAlgorithm(values.alg), current: context.currentJwks?.() }, output);
+      return EXIT_OK;
+    }
+    if (name === "db migrate" || name === "db seed") {
+      if (name === "db seed") assertSeedAllowed(context.environment());
+      database = await openOrFail(context, name === "db migrate" ? "migrate" : undefined);
+      if (name === "db migrate") await dbMigrate({ database, output });
+      else await dbSeed({ database, output });
       return EXIT_OK;
     }
     if (name === "cleanup") {
@@ -160,14 +177,14 @@ export async function run(argv: readonly string[], context: RunContext): Promise
   }
 }
 
-/** `cleanup`, `keys <command>`, `users <command>` or `jwks <command>`, one of `ALLOWED`; a UsageError for anything else. */
+/** `cleanup` or `<group> <command>` (keys, users, jwks, db), one of `ALLOWED`; a UsageError for anything else. */
 function commandName(positionals: readonly string[]): string {
   const [group, command, ...extra] = positionals;
   if (group === "cleanup") {
     if (command !== undefined) throw new UsageError(`Unexpected argument: ${command}`);
     return group;
   }
-  if (group !== "keys" && group !== "users" && group !== "jwks") {
+  if (group !== "keys" && group !== "users" && group !== "jwks" && group !== "db") {
     throw new UsageError(group ? `Unknown command: ${group}` : "Missing command");
   }
   if (!command || !Object.hasOwn(ALLOWED, `${group} ${command}`)) {
@@ -186,9 +203,9 @@ function parseCommandLine(argv: readonly string[]) {
   }
 }
 
-async function openOrFail(context: RunContext): Promise<Database> {
+async function openOrFail(context: RunContext, purpose?: "migrate"): Promise<Database> {
   try {
-    return await context.openDatabase();
+    return await context.openDatabase(purpose);
   } catch (error) {
     // DataDirInUseError and connection failures already say what to do; add nothing but the prefix.
     throw new CliError(`cannot open the database: ${error instanceof Error ? error.message : String(error)}`);

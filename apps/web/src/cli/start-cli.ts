@@ -2,8 +2,8 @@
  * The CLI as a process runs it: the app's `.env` files first (so it never opens another
  * database than the app would), then the validated environment, then `run`.
  */
-import { createDb } from "@gatehouse/db/client";
-import { env } from "../env";
+import { createDb, type Database } from "@gatehouse/db/client";
+import { type Env, env } from "../env";
 import { type LoadDotenvOptions, loadDotenv } from "../load-dotenv";
 import type { Output } from "./cli-error";
 import { run } from "./run";
@@ -16,11 +16,20 @@ export async function startCli(
   loadDotenv(dotenv);
   return run(argv, {
     output,
-    openDatabase() {
-      const config = env();
-      return createDb({ url: config.databaseUrl, dataDir: config.pgliteDir });
-    },
+    openDatabase: (purpose) => openCliDatabase(env(), purpose),
     environment: () => env().apiKeyEnvironment,
     currentJwks: () => env().jwks,
+  });
+}
+
+/** The app's database; `"migrate"` applies pending migrations even through the embedded database's owner. */
+export function openCliDatabase(
+  config: Pick<Env, "databaseUrl" | "pgliteDir">,
+  purpose?: "migrate",
+): Promise<Database> {
+  return createDb({
+    url: config.databaseUrl,
+    dataDir: config.pgliteDir,
+    migrate: purpose === "migrate" ? "through-owner" : true,
   });
 }
