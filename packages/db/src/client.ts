@@ -10,8 +10,9 @@
  *
  * Migrations from `drizzle/` are applied on open unless `migrate: false`.
  */
-import type { Database, OpenedDatabase } from "./lib/database";
+
 import { findDataDirOwner } from "./lib/data-dir-lock";
+import type { Database, OpenedDatabase } from "./lib/database";
 import { resolveMigrationsDir } from "./lib/migrations-dir";
 
 export interface CreateDbOptions {
@@ -93,16 +94,13 @@ async function migrateOrClose(database: OpenedDatabase): Promise<void> {
  */
 async function connectToDataDirOwner({ port, password }: { port: number; password: string }): Promise<OpenedDatabase> {
   const { openPostgres } = await import("./lib/postgres-database");
-  const database = await openPostgres(
-    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
-    {
-      max: 1,
-      prepare: false,
-      kind: "pglite",
-      connectTimeoutSeconds: DEFAULT_CONNECT_TIMEOUT_SECONDS,
-      migrationLock: false,
-    },
-  );
+  const database = await openPostgres(ownerUrl({ port, password }), {
+    max: 1,
+    prepare: false,
+    kind: "pglite",
+    connectTimeoutSeconds: DEFAULT_CONNECT_TIMEOUT_SECONDS,
+    migrationLock: false,
+  });
   try {
     await database.ping();
   } catch (error) {
@@ -110,6 +108,21 @@ async function connectToDataDirOwner({ port, password }: { port: number; passwor
     throw new Error(`The embedded database's owner does not answer on 127.0.0.1:${port}`, { cause: error });
   }
   return database;
+}
+
+function ownerUrl({ port, password }: { port: number; password: string }): string {
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+}
+
+/**
+ * The postgres:// URL (password included) at which a live process serves `dataDir`, or
+ * `undefined` when none does: for tools that speak Postgres themselves (drizzle-kit studio).
+ * Run statements without named prepared statements: the owner resets the session after each
+ * client turn.
+ */
+export function servedDataDirUrl(dataDir: string): string | undefined {
+  const served = findDataDirOwner(dataDir)?.served;
+  return served ? ownerUrl(served) : undefined;
 }
 
 function requireDataDir(dataDir: string | undefined): string {
