@@ -43,19 +43,19 @@ export const initials = (name) =>
 export function renameText(text, { from, to, keyPrefix, refreshPrefix }) {
   const a = forms(from);
   const b = forms(to);
-  const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const literal = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   return (
     text
       .replaceAll(`@${a.kebab}/`, `@${b.kebab}/`)
       .replaceAll(a.upper, b.upper)
       .replaceAll(a.title, b.title)
       // lower-case: snake before `_`, camel before a capital (gatehouseDb), kebab elsewhere.
-      .replace(new RegExp(`${escape(a.kebab)}(?=_)`, "g"), b.snake)
-      .replace(new RegExp(`${escape(a.camel)}(?=[A-Z])`, "g"), b.camel)
+      .replace(new RegExp(`${literal(a.kebab)}(?=_)`, "g"), b.snake)
+      .replace(new RegExp(`${literal(a.camel)}(?=[A-Z])`, "g"), b.camel)
       .replaceAll(a.kebab, b.kebab)
       // Token prefixes, only where a token starts (not inside a word), or after a regex's \b.
-      .replace(new RegExp(`(?<![A-Za-z0-9]|\\\\b)${escape(keyPrefix.from)}`, "g"), keyPrefix.to)
-      .replace(new RegExp(`(?<![A-Za-z0-9]|\\\\b)${escape(refreshPrefix.from)}`, "g"), refreshPrefix.to)
+      .replace(new RegExp(`(?<![A-Za-z0-9]|\\\\b)${literal(keyPrefix.from)}`, "g"), keyPrefix.to)
+      .replace(new RegExp(`(?<![A-Za-z0-9]|\\\\b)${literal(refreshPrefix.from)}`, "g"), refreshPrefix.to)
       .replaceAll(`\\b${keyPrefix.from}`, `\\b${keyPrefix.to}`)
       .replaceAll(`\\b${refreshPrefix.from}`, `\\b${refreshPrefix.to}`)
   );

@@ -14,6 +14,9 @@ import { fileURLToPath } from "node:url";
 import { createTestDatabase } from "@gatehouse/db/testing";
 import { expect, test } from "@playwright/test";
 
+// Cold starts: a fresh embedded database, or a loaded machine, take more than the default minute.
+test.describe.configure({ timeout: 180_000 });
+
 const APP = fileURLToPath(new URL("..", import.meta.url));
 const STANDALONE = path.join(APP, ".next/standalone/apps/web");
 

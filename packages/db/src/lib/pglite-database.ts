@@ -4,8 +4,8 @@ import { PGlite } from "@electric-sql/pglite";
 import { drizzle } from "drizzle-orm/pglite";
 import { migrate } from "drizzle-orm/pglite/migrator";
 import * as schema from "../schema";
-import type { Db, OpenedDatabase } from "./database";
 import { acquireDataDirLock } from "./data-dir-lock";
+import type { Db, OpenedDatabase } from "./database";
 import type { PgliteSocketServer } from "./pglite-socket-server";
 
 export interface OpenPgliteOptions {
