@@ -18,22 +18,23 @@ const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 let copy: string;
 let files: string[];
 
-beforeAll(() => {
-  copy = mkdtempSync(path.join(tmpdir(), "gatehouse-rename-"));
-  files = trackedFiles(ROOT);
-  for (const file of files) {
-    mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
-    try {
-      cpSync(path.join(ROOT, file), path.join(copy, file));
-    } catch {} // deleted in the work tree
-  }
-  renameRepository(copy, "acme-portal", { files });
-});
-afterAll(() => rmSync(copy, { recursive: true, force: true }));
-
 const read = (file: string) => readFileSync(path.join(copy, file), "utf8");
 
-describe("pnpm rename acme-portal", () => {
+// Needs no database: once, in the PGlite leg.
+describe.skipIf(process.env.GATEHOUSE_TEST_PG_URL)("pnpm rename acme-portal", () => {
+  beforeAll(() => {
+    copy = mkdtempSync(path.join(tmpdir(), "gatehouse-rename-"));
+    files = trackedFiles(ROOT);
+    for (const file of files) {
+      mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
+      try {
+        cpSync(path.join(ROOT, file), path.join(copy, file));
+      } catch {} // deleted in the work tree
+    }
+    renameRepository(copy, "acme-portal", { files });
+  });
+  afterAll(() => rmSync(copy, { recursive: true, force: true }));
+
   it("leaves no trace of the old name, scope, cookies or prefixes outside LICENSE", () => {
     const left = files.filter(
       (file) => file !== "LICENSE" && !file.startsWith("scripts/rename") && !file.endsWith("template-rename.test.ts"),
