@@ -52,19 +52,22 @@ async function startStandalone(extraEnv: Record<string, string>): Promise<{ url:
   let log = "";
   server.stdout?.on("data", (chunk) => (log += chunk));
   server.stderr?.on("data", (chunk) => (log += chunk));
-  await expect
-    .poll(
-      async () =>
-        fetch(`${url}/api/health`).then(
-          (answer) => answer.status,
-          () => 0,
-        ),
-      {
-        timeout: 60_000,
-        message: `standalone server did not answer: ${log}`,
-      },
-    )
-    .toBe(200);
+  try {
+    // The first request opens the database: a fresh PGlite runs initdb and the migrations.
+    await expect
+      .poll(
+        () =>
+          fetch(`${url}/api/health`).then(
+            (answer) => answer.status,
+            () => 0,
+          ),
+        { timeout: 150_000 },
+      )
+      .toBe(200);
+  } catch (error) {
+    server.kill("SIGTERM");
+    throw new Error(`standalone server did not answer; its output:\n${log}`, { cause: error });
+  }
   return { url, server };
 }
 
