@@ -1,6 +1,14 @@
+import { fileURLToPath } from "node:url";
 import type { NextConfig } from "next";
 
 const config: NextConfig = {
+  // `.next/standalone/apps/web/server.js` with only the files it needs: what the Dockerfile
+  // copies and runs. `next start` still serves the same build (tests use both).
+  output: "standalone",
+  // Trace from the repository root so the workspace packages come along.
+  outputFileTracingRoot: fileURLToPath(new URL("../..", import.meta.url)),
+  // The SQL migrations are read at run time, not imported: nothing would trace them.
+  outputFileTracingIncludes: { "/**": ["../../packages/db/drizzle/**/*"] },
   // The workspace packages ship TypeScript sources (their `exports` point at src/).
   transpilePackages: ["@gatehouse/auth", "@gatehouse/db"],
   // PGlite loads its WebAssembly and data files from its own folder; bundling it breaks that.

@@ -43,11 +43,11 @@ describe("nextArguments (pnpm dev / pnpm start)", () => {
 });
 
 describe("docker-compose.yml", () => {
-  it("publishes Postgres on loopback only - host:port:container", () => {
+  it("publishes Postgres and the app on loopback only - host:port:container", () => {
     const compose = readFileSync(new URL("../../../docker-compose.yml", import.meta.url), "utf8");
     const published = [...compose.matchAll(/^\s*-\s*"?([^"\n]+?)"?\s*$/gm)]
       .map((match) => match[1] ?? "")
       .filter((entry) => /^[\d.:[\]]+$/.test(entry) && entry.includes(":"));
-    expect(published).toEqual(["127.0.0.1:5432:5432"]);
+    expect(published).toEqual(["127.0.0.1:5432:5432", "127.0.0.1:3000:3000"]);
   });
 });

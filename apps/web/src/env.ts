@@ -183,3 +183,6 @@ export function parseEnv(source: Readonly<Record<string, string | undefined>>): 
   }
   return resolve(parsed.data);
 }
+
+/** The variables and their defaults, for the `.env.example` drift test. */
+export { schema as envSchema };

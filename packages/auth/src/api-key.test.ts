@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   API_KEY_PATTERN,
+  API_KEY_PREFIX,
   apiKeyStart,
   effectiveApiKeyScopes,
   generateApiKey,
@@ -15,18 +16,24 @@ import {
 import { Forbidden } from "./errors";
 import { HierarchicalScopeValidator, InvalidScopeError, SimpleScopeValidator } from "./scopes";
 
+/** Where the secret starts in a live key (after `pnpm rename`, the prefix may be longer). */
+const LIVE = API_KEY_PREFIX.length + "live_".length;
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 describe("generateApiKey", () => {
   it("makes gk_live_ keys of 57 URL-safe characters that parse and match the scanner pattern", () => {
     const { key, hash, start } = generateApiKey();
     expect(key).toMatch(/^gk_live_[0-9A-Za-z]{49}$/);
-    expect(key).toHaveLength(57);
+    expect(key).toHaveLength(API_KEY_PREFIX.length + 54); // "live", "_", 43 secret + 6 checksum
     expect(encodeURIComponent(key)).toBe(key);
     expect(API_KEY_PATTERN.test(`token = "${key}";`)).toBe(true);
-    expect(parseApiKey(key)).toEqual({ environment: "live", secret: key.slice(8, 51), checksum: key.slice(51) });
+    expect(parseApiKey(key)).toEqual({
+      environment: "live",
+      secret: key.slice(LIVE, LIVE + 43),
+      checksum: key.slice(LIVE + 43),
+    });
     expect(hash).toBe(hashApiKey(key));
-    expect(start).toBe(key.slice(0, 12));
+    expect(start).toBe(key.slice(0, LIVE + 4));
   });
 
   it("puts the environment in the prefix", () => {
@@ -45,7 +52,7 @@ describe("generateApiKey", () => {
   it("never repeats and uses every base62 character (256-bit secrets)", () => {
     const keys = Array.from({ length: 200 }, () => generateApiKey().key);
     expect(new Set(keys).size).toBe(keys.length);
-    const seen = new Set(keys.flatMap((key) => [...key.slice(8, 51)]));
+    const seen = new Set(keys.flatMap((key) => [...key.slice(LIVE, LIVE + 43)]));
     expect(seen.size).toBe(62);
   });
 });
@@ -87,7 +94,14 @@ describe("parseApiKey", () => {
   });
 
   it("rejects key - not our format", () => {
-    for (const junk of ["", "gk_", "gk_live_", "gk__abc", "eyJhbGciOiJIUzI1NiJ9.e30.x", `GK_${key.slice(3)}`]) {
+    for (const junk of [
+      "",
+      "gk_",
+      "gk_live_",
+      "gk__abc",
+      "eyJhbGciOiJIUzI1NiJ9.e30.x",
+      `${API_KEY_PREFIX.toUpperCase()}${key.slice(API_KEY_PREFIX.length)}`,
+    ]) {
       expect(parseApiKey(junk)).toBeNull();
     }
     expect(parseApiKey(`${key.slice(0, 20)}-${key.slice(21)}`)).toBeNull();

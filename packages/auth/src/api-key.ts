@@ -21,8 +21,10 @@
  * digest's prefix).
  */
 import { randomBytes } from "node:crypto";
+// zlib.crc32 is in every Node the engines field admits (≥ 20.15 / 22.2); keys are ASCII, so
+// its UTF-8 encoding of the string is the bytes themselves.
+import { crc32 } from "node:zlib";
 import { Forbidden } from "./errors";
-import { crc32 } from "./lib/crc32";
 import { covers } from "./lib/grant-scopes";
 import { sha256Hex } from "./lib/sha256";
 import { HierarchicalScopeValidator, parseScopeList, type Scope, type ScopeValidator } from "./scopes";
@@ -113,7 +115,7 @@ function environmentEnd(key: string): number {
     // The checksum is written most significant digit first (see checksumOf).
     if (i >= checksumStart) checksum = checksum * 62 + digit;
   }
-  return checksum === crc32(key, checksumStart) ? end : -1;
+  return checksum === crc32(key.slice(0, checksumStart)) ? end : -1;
 }
 
 export interface GenerateApiKeyOptions {

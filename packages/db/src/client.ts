@@ -10,37 +10,22 @@
  *
  * Migrations from `drizzle/` are applied on open unless `migrate: false`.
  */
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+
 import { findDataDirOwner } from "./lib/data-dir-lock";
+import type { Database, OpenedDatabase } from "./lib/database";
 import { resolveMigrationsDir } from "./lib/migrations-dir";
-import type * as schema from "./schema";
-
-export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
-
-export interface Database {
-  db: Db;
-  kind: "postgres" | "pglite";
-  /** Sends a NOTIFY on `channel` (delivered to every listener, in every process on Postgres). */
-  notify(channel: string, payload: string): Promise<void>;
-  /**
-   * Subscribes to `channel`; resolves to an unsubscribe function. `onListen` runs each time the
-   * subscription is (re)established: after the first LISTEN and, on Postgres, after the listener
-   * connection drops and reconnects. Notifications sent while it was down are lost, so a
-   * subscriber that caches should drop its cache on every call but the first.
-   */
-  listen(channel: string, onPayload: (payload: string) => void, onListen?: () => void): Promise<() => Promise<void>>;
-  /** Checks the connection with `select 1`; throws when the database cannot be reached. */
-  ping(): Promise<void>;
-  close(): Promise<void>;
-}
 
 export interface CreateDbOptions {
   /** A postgres:// URL. When absent, the embedded PGlite database is used. */
   url?: string | undefined;
   /** PGlite folder; `memory://` for a throwaway in-memory database. Required without `url`. */
   dataDir?: string | undefined;
-  /** Apply pending migrations on open. Default: true. */
-  migrate?: boolean;
+  /**
+   * Apply pending migrations on open. Default: true. Through the embedded database's owner
+   * (which migrated the folder when it opened it) only when `"through-owner"`: what
+   * `pnpm db:migrate` asks for, to apply migrations generated while the dev server runs.
+   */
+  migrate?: boolean | "through-owner";
   /** postgres.js pool size. Default: 10. */
   maxConnections?: number;
   /**
@@ -70,8 +55,13 @@ export async function createDb(options: CreateDbOptions): Promise<Database> {
   if (!options.url) {
     const owner =
       options.dataDir && !options.dataDir.startsWith("memory://") ? findDataDirOwner(options.dataDir) : undefined;
-    // The owner migrated the folder when it opened it; its one session is not ours to run DDL in.
-    if (owner?.served) return connectToDataDirOwner(owner.served);
+    // The owner migrated the folder when it opened it; its one session is not ours to run DDL
+    // in, unless the operator asks (`pnpm db:migrate`).
+    if (owner?.served) {
+      const database = await connectToDataDirOwner(owner.served);
+      if (options.migrate === "through-owner") await migrateOrClose(database);
+      return database;
+    }
   }
   const database = options.url
     ? await (await import("./lib/postgres-database")).openPostgres(options.url, {
@@ -83,15 +73,17 @@ export async function createDb(options: CreateDbOptions): Promise<Database> {
         loadDataDir: options.loadDataDir,
         serve: options.serve === true ? {} : options.serve || undefined,
       });
-  if (options.migrate ?? true) {
-    try {
-      await database.migrate(resolveMigrationsDir());
-    } catch (error) {
-      await database.close();
-      throw error;
-    }
-  }
+  if (options.migrate ?? true) await migrateOrClose(database);
   return database;
+}
+
+async function migrateOrClose(database: OpenedDatabase): Promise<void> {
+  try {
+    await database.migrate(resolveMigrationsDir());
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
 }
 
 /**
@@ -100,17 +92,15 @@ export async function createDb(options: CreateDbOptions): Promise<Database> {
  * (the owner resets its session after each of our transactions anyway). postgres.js answers
  * the owner's SCRAM-SHA-256 challenge with the password from the lock file.
  */
-async function connectToDataDirOwner({ port, password }: { port: number; password: string }): Promise<Database> {
+async function connectToDataDirOwner({ port, password }: { port: number; password: string }): Promise<OpenedDatabase> {
   const { openPostgres } = await import("./lib/postgres-database");
-  const database = await openPostgres(
-    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
-    {
-      max: 1,
-      prepare: false,
-      kind: "pglite",
-      connectTimeoutSeconds: DEFAULT_CONNECT_TIMEOUT_SECONDS,
-    },
-  );
+  const database = await openPostgres(ownerUrl({ port, password }), {
+    max: 1,
+    prepare: false,
+    kind: "pglite",
+    connectTimeoutSeconds: DEFAULT_CONNECT_TIMEOUT_SECONDS,
+    migrationLock: false,
+  });
   try {
     await database.ping();
   } catch (error) {
@@ -120,9 +110,25 @@ async function connectToDataDirOwner({ port, password }: { port: number; passwor
   return database;
 }
 
+function ownerUrl({ port, password }: { port: number; password: string }): string {
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+}
+
+/**
+ * The postgres:// URL (password included) at which a live process serves `dataDir`, or
+ * `undefined` when none does: for tools that speak Postgres themselves (drizzle-kit studio).
+ * Run statements without named prepared statements: the owner resets the session after each
+ * client turn.
+ */
+export function servedDataDirUrl(dataDir: string): string | undefined {
+  const served = findDataDirOwner(dataDir)?.served;
+  return served ? ownerUrl(served) : undefined;
+}
+
 function requireDataDir(dataDir: string | undefined): string {
   if (!dataDir) throw new Error("createDb: pass `url` (DATABASE_URL) or `dataDir` for the embedded database");
   return dataDir;
 }
 
 export { DataDirInUseError } from "./lib/data-dir-lock";
+export type { Database, Db } from "./lib/database";

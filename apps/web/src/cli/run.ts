@@ -1,5 +1,6 @@
 /**
- * The operator CLI: `pnpm gatehouse keys create|list|revoke …`, `users set-scopes|disable|enable …`, `openapi`. Parses the command line,
+ * The operator CLI: `pnpm gatehouse keys create|list|revoke …`, `users set-scopes|disable|enable …`,
+ * `jwks generate|rotate …`, `events [verify]`, `openapi`. Parses the command line,
  * opens the database only for a valid command, runs it, and maps failures to exit codes.
  * Imports nothing that is `server-only`: it runs under plain Node (tsx), not in Next.
  */
@@ -9,8 +10,10 @@ import { env } from "~/env";
 import { type ChainKey, loadChainKey } from "~/server/auth-event-key";
 import { cleanup, parseRetentionDays } from "./cleanup";
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Output, UsageError } from "./cli-error";
+import { assertSeedAllowed, dbMigrate, dbSeed } from "./db-commands";
 import { eventsList, parseEventLimit } from "./events-list";
 import { eventsVerify } from "./events-verify";
+import { jwksGenerate, jwksRotate, parseAlgorithm, parseStep } from "./jwks";
 import { keysCreate } from "./keys-create";
 import { keysList } from "./keys-list";
 import { keysRevoke } from "./keys-revoke";
@@ -21,6 +24,8 @@ import { usersSetScopes } from "./users-set-scopes";
 const USAGE = `Usage: pnpm gatehouse keys <command> [options]
        pnpm gatehouse users <command> [options]
        pnpm gatehouse events [verify] [options]
+       pnpm gatehouse jwks <command> [options]
+       pnpm gatehouse db migrate|seed
        pnpm gatehouse cleanup [--older-than-days <days>]
        pnpm gatehouse openapi > openapi.json
 
@@ -49,6 +54,15 @@ Commands:
   events verify
                Check the security log's hash chain from its signed checkpoint to its signed
                head: prints OK and the head, or the first row edited, deleted or moved (exit 1).
+  jwks generate [--alg ES256|EdDSA|RS256|PS256]
+               Print a new private key set (one line of JSON) for AUTH_JWKS.
+  jwks rotate  --step add|switch|retire [--alg …]
+               From the AUTH_JWKS in force, print the next one: add a key (published, not
+               signing), switch signing to it, retire the old one. One deploy per step; the
+               command says how long to wait before the next. Needs no database.
+  db migrate   Apply pending migrations (pnpm db:migrate): on Postgres under the advisory
+               lock, on the embedded database through the dev server when it runs.
+  db seed      Create the demo account and a few notes, once (pnpm db:seed). Not in production.
   cleanup      [--older-than-days <1-3650, default 30>]
                Delete refresh tokens and API keys dead for that long, and old sign-in attempts;
                prune security events older than AUTH_EVENTS_RETENTION_DAYS (default 90) behind a
@@ -64,8 +78,11 @@ Exit codes: 0 done, 1 failed, 2 wrong command line.`;
 
 export interface RunContext {
   output: Output;
-  /** Opened once the command line is valid; closed by `run`. */
-  openDatabase(): Promise<Database>;
+  /**
+   * Opened once the command line is valid; closed by `run`. `"migrate"`: also apply pending
+   * migrations through the embedded database's owner (`createDb`'s `"through-owner"`).
+   */
+  openDatabase(purpose?: "migrate"): Promise<Database>;
   /** Key prefix environment for new keys ("live" in production, "test" otherwise). */
   environment(): string;
   /** The security log's signing key. Default: derived from the app's key set (`AUTH_JWKS`). */
@@ -76,6 +93,8 @@ export interface RunContext {
   readSecret?: () => Promise<string>;
   /** The app's OpenAPI document (`openapi`); loaded only for that command. */
   openApiDocument?(): Promise<unknown>;
+  /** The key set in force (`AUTH_JWKS`), for `jwks rotate`. */
+  currentJwks?: () => string | undefined;
 }
 
 const OPTIONS = {
@@ -87,6 +106,8 @@ const OPTIONS = {
   "never-expires": { type: "boolean" },
   "older-than-days": { type: "string" },
   limit: { type: "string" },
+  alg: { type: "string" },
+  step: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -103,6 +124,10 @@ const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   events: ["email", "limit"],
   "events verify": [],
   openapi: [],
+  "jwks generate": ["alg"],
+  "jwks rotate": ["step", "alg"],
+  "db migrate": [],
+  "db seed": [],
 };
 
 /** Runs one command line (without `node` and the script); resolves to the exit code. */
@@ -129,6 +154,22 @@ export async function run(argv: readonly string[], context: RunContext): Promise
     if (name === "openapi") {
       if (!context.openApiDocument) throw new CliError("this build has no OpenAPI document");
       output.out(JSON.stringify(await context.openApiDocument(), null, 2));
+      return EXIT_OK;
+    }
+    if (name === "jwks generate") {
+      await jwksGenerate({ alg: parseAlgorithm(values.alg) }, output);
+      return EXIT_OK;
+    }
+    if (name === "jwks rotate") {
+      const step = parseStep(values.step);
+      await jwksRotate({ step, alg: parseAlgorithm(values.alg), current: context.currentJwks?.() }, output);
+      return EXIT_OK;
+    }
+    if (name === "db migrate" || name === "db seed") {
+      if (name === "db seed") assertSeedAllowed(context.environment());
+      database = await openOrFail(context, name === "db migrate" ? "migrate" : undefined);
+      if (name === "db migrate") await dbMigrate({ database, output });
+      else await dbSeed({ database, output });
       return EXIT_OK;
     }
     if (name === "cleanup") {
@@ -191,7 +232,7 @@ export async function run(argv: readonly string[], context: RunContext): Promise
   }
 }
 
-/** `cleanup`, `events [verify]`, `keys <command>` or `users <command>`, one of `ALLOWED`; a UsageError for anything else. */
+/** `cleanup`, `openapi`, `events [verify]` or `<group> <command>` (keys, users, jwks, db), one of `ALLOWED`; a UsageError for anything else. */
 function commandName(positionals: readonly string[]): string {
   const [group, command, ...extra] = positionals;
   if (group === "cleanup" || group === "openapi") {
@@ -203,7 +244,7 @@ function commandName(positionals: readonly string[]): string {
     if (extra.length > 0) throw new UsageError(`Unexpected argument: ${extra[0]}`);
     return command ? "events verify" : "events";
   }
-  if (group !== "keys" && group !== "users") {
+  if (group !== "keys" && group !== "users" && group !== "jwks" && group !== "db") {
     throw new UsageError(group ? `Unknown command: ${group}` : "Missing command");
   }
   if (!command || !Object.hasOwn(ALLOWED, `${group} ${command}`)) {
@@ -222,9 +263,9 @@ function parseCommandLine(argv: readonly string[]) {
   }
 }
 
-async function openOrFail(context: RunContext): Promise<Database> {
+async function openOrFail(context: RunContext, purpose?: "migrate"): Promise<Database> {
   try {
-    return await context.openDatabase();
+    return await context.openDatabase(purpose);
   } catch (error) {
     // DataDirInUseError and connection failures already say what to do; add nothing but the prefix.
     throw new CliError(`cannot open the database: ${error instanceof Error ? error.message : String(error)}`);

@@ -3,11 +3,10 @@ import { chmodSync, mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle } from "drizzle-orm/pglite";
 import { migrate } from "drizzle-orm/pglite/migrator";
-import type { Db } from "../client";
 import * as schema from "../schema";
 import { acquireDataDirLock } from "./data-dir-lock";
+import type { Db, OpenedDatabase } from "./database";
 import type { PgliteSocketServer } from "./pglite-socket-server";
-import type { OpenedDatabase } from "./postgres-database";
 
 export interface OpenPgliteOptions {
   loadDataDir?: Blob | File | undefined;

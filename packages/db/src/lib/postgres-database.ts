@@ -1,13 +1,11 @@
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
-import type { Database, Db } from "../client";
 import * as schema from "../schema";
+import type { Database, Db, OpenedDatabase } from "./database";
 
 // Any constant works; it only has to be the same in every process that migrates.
 export const MIGRATION_LOCK_ID = 7_110_422;
-
-export type OpenedDatabase = Database & { migrate(folder: string): Promise<void> };
 
 export interface OpenPostgresOptions {
   /** Pool size. */
@@ -20,6 +18,12 @@ export interface OpenPostgresOptions {
   connectTimeoutSeconds?: number;
   /** Server-side `statement_timeout` in milliseconds (57014 when it fires). Default: none. */
   statementTimeoutMs?: number;
+  /**
+   * Serialise `migrate` with an advisory lock on a connection of its own. Default: true. Off
+   * through a PGlite owner: it serves one session at a time anyway, and resets the session
+   * (advisory locks included) after each of our turns.
+   */
+  migrationLock?: boolean;
 }
 
 export async function openPostgres(url: string, options: OpenPostgresOptions): Promise<OpenedDatabase> {
@@ -54,6 +58,10 @@ export async function openPostgres(url: string, options: OpenPostgresOptions): P
       await sql`select 1`;
     },
     async migrate(migrationsFolder) {
+      if (options.migrationLock === false) {
+        await migrate(drizzle({ client: sql }), { migrationsFolder });
+        return;
+      }
       // Several app instances may start at once: an advisory lock on a dedicated
       // connection serialises them so each migration runs exactly once.
       const lockSql = postgres(url, { max: 1, onnotice: () => {} });
