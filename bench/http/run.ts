@@ -314,6 +314,7 @@ async function main(): Promise<void> {
         await server.stop();
       }
       sections.push(lines.join("\n"));
+      console.log(`\n${lines.join("\n")}\n`); // as it comes: a long run is readable before it ends
     } finally {
       await fixtures.cleanup();
     }
