@@ -24,7 +24,17 @@ describe("parseEnv", () => {
       apiKeyEnvironment: "test",
       demoUser: true,
       oidc: undefined,
+      passwordHashConcurrency: undefined,
+      apiKeyCacheTtlMs: 30_000,
     });
+  });
+
+  it("takes the performance settings - argon2 concurrency, API-key cache (0 turns it off)", () => {
+    expect(parseEnv({ ...base, PASSWORD_HASH_CONCURRENCY: "3", API_KEY_CACHE_TTL_MS: "0" })).toMatchObject({
+      passwordHashConcurrency: 3,
+      apiKeyCacheTtlMs: 0,
+    });
+    expect(refusal({ ...base, PASSWORD_HASH_CONCURRENCY: "0" }).message).toMatch(/PASSWORD_HASH_CONCURRENCY/);
   });
 
   it("defaults AUTH_AUDIENCE to the issuer + /api - and takes an explicit one", () => {

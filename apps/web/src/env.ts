@@ -60,6 +60,10 @@ const schema = z.object({
   OIDC_ISSUER: optional(z.string().url()),
   /** Required with OIDC_ISSUER: the `aud` its tokens for this API carry. */
   OIDC_AUDIENCE: optional(z.string()),
+  /** Most argon2 password hashes at once (logins, sign-ups). Default: every core but one, at least 1. */
+  PASSWORD_HASH_CONCURRENCY: optional(z.coerce.number().int().positive()),
+  /** How long a verified API key is answered from memory (ms); 0 = every request asks the database. */
+  API_KEY_CACHE_TTL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(30_000)),
   /** Create the demo user at start. Default: on in development, off in production; `1` in production stops the start. */
   GATEHOUSE_DEMO_USER: flag,
   /**
@@ -146,6 +150,9 @@ function resolve(raw: z.infer<typeof schema>) {
     oidc: raw.OIDC_ISSUER && raw.OIDC_AUDIENCE ? { issuer: raw.OIDC_ISSUER, audience: raw.OIDC_AUDIENCE } : undefined,
     demoUser,
     authEventsRetentionDays: raw.AUTH_EVENTS_RETENTION_DAYS,
+    /** `undefined`: the core's default, `max(1, cores − 1)`. */
+    passwordHashConcurrency: raw.PASSWORD_HASH_CONCURRENCY,
+    apiKeyCacheTtlMs: raw.API_KEY_CACHE_TTL_MS,
     /**
      * Serve the embedded database to other local processes (the CLI), behind the password in
      * its 0600 lock file: development only, so a production server's data is nobody else's.

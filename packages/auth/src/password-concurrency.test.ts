@@ -36,7 +36,8 @@ const argon2 = vi.hoisted(() => {
 });
 vi.mock("@node-rs/argon2", () => ({ hash: argon2.hash, verify: argon2.verify }));
 
-const { hashPassword, verifyAgainstDummy, verifyPassword } = await import("./password");
+const { configurePasswordHashing, defaultPasswordHashConcurrency, hashPassword, verifyAgainstDummy, verifyPassword } =
+  await import("./password");
 
 /** Lets every settled promise run its continuations, so waiting work has had its chance to start. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -47,6 +48,7 @@ async function releaseOldest() {
 }
 
 beforeEach(() => {
+  configurePasswordHashing({ concurrency: 2 });
   argon2.reset();
   argon2.hash.mockClear();
   argon2.verify.mockClear();
@@ -96,6 +98,36 @@ describe("password hashing concurrency", () => {
     expect(argon2.stats().inFlight).toBe(2);
     while (argon2.pending.length) await releaseOldest();
     await Promise.all(two);
+  });
+
+  it("leaves one core free by default - max(1, cores − 1)", () => {
+    expect([1, 2, 3, 8].map((cores) => defaultPasswordHashConcurrency(cores))).toEqual([1, 1, 2, 7]);
+  });
+
+  it("follows the configured cap - raising it starts waiting work, lowering it lets running work finish", async () => {
+    configurePasswordHashing({ concurrency: 1 });
+    const all = ["a", "b", "c", "d"].map((p) => verifyPassword("$argon2id$h", p));
+    await settle();
+    expect(argon2.stats().inFlight).toBe(1);
+    configurePasswordHashing({ concurrency: 3 });
+    await settle();
+    expect(argon2.stats().inFlight).toBe(3);
+    configurePasswordHashing({ concurrency: 1 });
+    await releaseOldest(); // 3 running → 2: over the cap, nothing new starts
+    expect(argon2.stats().inFlight).toBe(2);
+    await releaseOldest(); // 2 → 1: still at the cap
+    expect(argon2.stats().inFlight).toBe(1);
+    await releaseOldest(); // 1 → the last waiter takes the slot
+    expect(argon2.stats().inFlight).toBe(1);
+    await releaseOldest();
+    await Promise.all(all);
+    expect(argon2.stats().maxInFlight).toBe(3);
+  });
+
+  it("rejects a cap - zero, negative or fractional", () => {
+    for (const concurrency of [0, -1, 1.5, Number.NaN]) {
+      expect(() => configurePasswordHashing({ concurrency })).toThrow(/positive integer/);
+    }
   });
 
   it("does the dummy verify for an unknown user - one real argon2 verify, answer false", async () => {

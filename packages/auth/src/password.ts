@@ -1,8 +1,11 @@
 /**
  * argon2id password hashing with OWASP's minimum parameters (m=19456 KiB, t=2, p=1).
- * Hashing shares libuv's thread pool with WebCrypto (jose): a burst of logins would stall
- * every token verify behind it, so at most `PASSWORD_HASH_CONCURRENCY` run at once.
+ * One hash keeps a core busy for tens of milliseconds: a burst of logins would take every
+ * core from the requests around it, so at most `concurrency` run at once (default: one core
+ * left free, `max(1, cores − 1)`; see `configurePasswordHashing`). Extra logins queue in
+ * arrival order.
  */
+import { availableParallelism } from "node:os";
 import { hash, verify } from "@node-rs/argon2";
 
 export interface PasswordHashParams {
@@ -14,19 +17,43 @@ export interface PasswordHashParams {
 export const OWASP_ARGON2ID: PasswordHashParams = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
 const ALGORITHM_ARGON2ID = 2; // @node-rs/argon2's Algorithm.Argon2id (a const enum, not importable with isolatedModules)
-const PASSWORD_HASH_CONCURRENCY = 2;
 
+/** Hashes at once by default: every core but one, so requests always find a core (issue #12 §3). */
+export function defaultPasswordHashConcurrency(cores: number = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores) - 1);
+}
+
+export interface PasswordHashingOptions {
+  /** Most argon2 hashes and verifies running at once, process-wide. Default: `defaultPasswordHashConcurrency()`. */
+  concurrency?: number;
+}
+
+let limit = defaultPasswordHashConcurrency();
 let running = 0;
 const waiting: Array<() => void> = [];
 
+/** Sets the process-wide cap (the app calls it once at start, from `PASSWORD_HASH_CONCURRENCY`). */
+export function configurePasswordHashing(options: PasswordHashingOptions): void {
+  const concurrency = options.concurrency ?? defaultPasswordHashConcurrency();
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new TypeError("configurePasswordHashing: concurrency must be a positive integer");
+  }
+  limit = concurrency;
+  // A raised cap starts waiting work at once; a lowered one takes effect as running work ends.
+  while (running < limit && waiting.length > 0) {
+    running++;
+    waiting.shift()?.();
+  }
+}
+
 async function bounded<T>(task: () => Promise<T>): Promise<T> {
   // A finishing task hands its slot straight to the next waiter, so no newcomer can jump in between.
-  if (running >= PASSWORD_HASH_CONCURRENCY) await new Promise<void>((resolve) => waiting.push(resolve));
+  if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
   else running++;
   try {
     return await task();
   } finally {
-    const next = waiting.shift();
+    const next = running <= limit ? waiting.shift() : undefined;
     if (next) next();
     else running--;
   }

@@ -10,7 +10,13 @@ import { type ApiKeyVerifier, createApiKeyVerifier, subscribeToRevocations } fro
 import { createIntrospectionEndpoint } from "@gatehouse/auth/introspection-endpoint";
 import { createJwtIssuer, createJwtVerifier, type JwtIssuer, type KeySet } from "@gatehouse/auth/jwt";
 import { createRemoteJwksVerifier } from "@gatehouse/auth/jwt/remote";
-import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "@gatehouse/auth/password";
+import {
+  configurePasswordHashing,
+  hashPassword,
+  needsRehash,
+  verifyAgainstDummy,
+  verifyPassword,
+} from "@gatehouse/auth/password";
 import type { Principal } from "@gatehouse/auth/principal";
 import { createRefreshTokenService, type RefreshTokenService } from "@gatehouse/auth/refresh-token";
 import { createRevocationEndpoint } from "@gatehouse/auth/revocation-endpoint";
@@ -104,6 +110,7 @@ export interface BuildAuthServicesOptions {
 /** What `getAuth()` returns, built afresh: tests use it to run the real wiring on their own clock or settings. */
 export async function buildAuthServices(options: BuildAuthServicesOptions = {}): Promise<AuthServices> {
   const config = options.config ?? env();
+  configurePasswordHashing({ concurrency: config.passwordHashConcurrency });
   const keySet = await loadKeySet(config);
   // RFC 9068: our access tokens name their audience and client, and we take only those (typ at+jwt, our aud).
   const issuer = createJwtIssuer({
@@ -162,6 +169,7 @@ export async function buildAuthServices(options: BuildAuthServicesOptions = {}):
     validator: scopeValidator,
     // A gk_test_ key pasted into production (or the reverse) is refused offline.
     environments: [config.apiKeyEnvironment],
+    cacheTtl: config.apiKeyCacheTtlMs,
     onError: (error) => logInternalError("API key last-used update", error),
   });
   // Another instance revoked a key or changed its owner: drop it from this process's cache at once (LISTEN/NOTIFY);

@@ -1,6 +1,7 @@
 /**
- * Key sets: every key we accept (each with a unique `kid`), imported once into `CryptoKey`s,
- * and one current signing key.
+ * Key sets: every key we accept (each with a unique `kid`), imported once into `CryptoKey`s
+ * (jose signs with them) and node:crypto signature checks (the verifier uses those), and one
+ * current signing key.
  *
  * Rotation without downtime: (1) add the new key, not yet current, so it is published in the
  * JWKS and remote verifiers cache it; (2) make it current (`currentKid`); (3) once the tokens
@@ -17,6 +18,7 @@ import {
   type JWK,
 } from "jose";
 import { toPublicJwk } from "../lib/public-jwk";
+import { createSignatureCheck, type SignatureCheck } from "../lib/signature-check";
 
 export type JwtAlgorithm = "ES256" | "RS256" | "PS256" | "EdDSA" | "HS256";
 export const SUPPORTED_ALGORITHMS: readonly JwtAlgorithm[] = ["ES256", "RS256", "PS256", "EdDSA", "HS256"];
@@ -27,6 +29,8 @@ export interface JwtKey {
   /** Present for keys we can sign with (the private half, or the secret for HS256). */
   readonly signingKey: CryptoKey | undefined;
   readonly verificationKey: CryptoKey;
+  /** `verificationKey` as a synchronous node:crypto check, made once here (the verifier's hot path). */
+  readonly checkSignature: SignatureCheck;
   /** The public JWK; `undefined` for symmetric keys, which are never published. */
   readonly publicJwk: JWK | undefined;
 }
@@ -86,12 +90,14 @@ async function importOne(jwk: JWK): Promise<JwtKey> {
   if (!jwk.kid) throw new TypeError("Every key needs a kid");
   if (alg === "HS256") {
     const secret = (await importJWK(jwk, alg, { extractable: false })) as CryptoKey;
-    return { kid: jwk.kid, alg, signingKey: secret, verificationKey: secret, publicJwk: undefined };
+    const checkSignature = createSignatureCheck(alg, secret);
+    return { kid: jwk.kid, alg, signingKey: secret, verificationKey: secret, checkSignature, publicJwk: undefined };
   }
   const publicJwk = toPublicJwk(jwk);
   const verificationKey = (await importJWK(publicJwk, alg)) as CryptoKey;
   const signingKey = jwk.d ? ((await importJWK(jwk, alg, { extractable: false })) as CryptoKey) : undefined;
-  return { kid: jwk.kid, alg, signingKey, verificationKey, publicJwk };
+  const checkSignature = createSignatureCheck(alg, verificationKey);
+  return { kid: jwk.kid, alg, signingKey, verificationKey, checkSignature, publicJwk };
 }
 
 /** The public half of every asymmetric key, for `/.well-known/jwks.json`. Never `d`, `p`, `q`, `k`… */

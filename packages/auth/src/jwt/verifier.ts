@@ -34,7 +34,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): Verifier {
         if (!key) throw new Unauthorized("Token signed with an unknown key");
         // An HS256 token naming an RS256 key's kid is the classic key-confusion attack.
         if (key.alg !== header.alg) throw new Unauthorized("Token algorithm does not match its key");
-        return { cryptoKey: key.verificationKey, handle: key };
+        return { check: key.checkSignature, handle: key };
       },
       isCurrent: (kid, handle) => keySet().get(kid) === handle,
     },

@@ -10,7 +10,26 @@ const payload = b64url(JSON.stringify({ sub: "u", exp: 1 }));
 
 describe("inspectCompactJws", () => {
   it("returns the header - well-formed token", () => {
-    expect(inspect(`${header}.${payload}.c2ln`)).toMatchObject({ alg: "ES256", kid: "k1" });
+    const inspected = inspect(`${header}.${payload}.c2ln`);
+    expect(inspected.header).toMatchObject({ alg: "ES256", kid: "k1" });
+    expect(inspected.signingInput.toString()).toBe(`${header}.${payload}`);
+    expect(inspected.signature.toString()).toBe("sig");
+  });
+
+  // Buffer's decoder skips what it cannot read; without these checks `sig`, `sig!` and `sigA` would all verify.
+  it.each([
+    ["a character outside base64url", `${header}.${payload}.c2ln!`],
+    ["padding", `${header}.${payload}.c2lnYQ==`],
+    ["whitespace", `${header}.${payload}.c2ln YQ`],
+    ["a 4n+1 length", `${header}.${payload}.c2lnA`],
+    ["a 4n+1 payload", `${header}.${"e30".padEnd(4 * 3 + 1, "A")}.c2ln`],
+    ["an empty payload", `${header}..c2ln`],
+  ])("refuses token - signature or payload with %s", (_, token) => {
+    expect(() => inspect(token)).toThrow(/base64url/);
+  });
+
+  it("defers a payload that is not UTF-8 - refused after the signature check", () => {
+    expect(inspect(`${header}.${b64url(Buffer.from([0x7b, 0xff, 0x7d]))}.c2ln`).payloadText).toBeNull();
   });
 
   it("never throws anything but Unauthorized (property)", () => {

@@ -27,15 +27,27 @@ function refuse(detail: string, cause?: unknown): Unauthorized {
   return new Unauthorized(detail, cause === undefined ? {} : { cause });
 }
 
+/** A compact JWS that passed every structural check, split for the signature check. */
+export interface InspectedToken {
+  readonly header: TokenHeader;
+  /** The payload as text, or `null` when it is not UTF-8 (refused once the signature is checked, as jose does). */
+  readonly payloadText: string | null;
+  /** `header.payload`, the bytes the signature covers. */
+  readonly signingInput: Buffer;
+  readonly signature: Buffer;
+}
+
 export interface CompactJwsInspectorOptions {
   maxLength: number;
   algorithms: ReadonlySet<string>;
 }
 
 /**
- * Returns a function that checks a compact JWS and returns its protected header. It throws
- * `Unauthorized` for anything else, and only `Unauthorized`. The payload is checked for
- * duplicate names here; jose parses it after the signature.
+ * Returns a function that checks a compact JWS and splits it (header, payload text, signing
+ * input, signature bytes). It throws `Unauthorized` for anything else, and only
+ * `Unauthorized`. The payload is checked for duplicate names here and parsed after the
+ * signature. Every segment must be unpadded base64url (RFC 7515 §2, §7.1): `Buffer` would
+ * skip stray characters, so `sig` and `sig!` or `sigA` must not both verify.
  *
  * One issuer's tokens share a handful of distinct headers, so validated headers are
  * remembered by their encoded form (a small map, emptied when full): on the hot path a
@@ -44,7 +56,7 @@ export interface CompactJwsInspectorOptions {
 export function createCompactJwsInspector({
   maxLength,
   algorithms,
-}: CompactJwsInspectorOptions): (token: string) => TokenHeader {
+}: CompactJwsInspectorOptions): (token: string) => InspectedToken {
   const knownHeaders = new Map<string, TokenHeader>();
   return (token) => {
     if (typeof token !== "string" || token.length === 0) throw refuse("Token is empty");
@@ -62,17 +74,31 @@ export function createCompactJwsInspector({
       if (knownHeaders.size >= MAX_KNOWN_HEADERS) knownHeaders.clear();
       knownHeaders.set(encodedHeader, header);
     }
-    // The signature and payload are decoded strictly by jose; the payload's names are checked here.
-    if (findDuplicateKey(decode(token.slice(firstDot + 1, secondDot))) !== undefined) {
+    const encodedPayload = token.slice(firstDot + 1, secondDot);
+    const encodedSignature = token.slice(secondDot + 1);
+    if (!isBase64url(encodedPayload) || !isBase64url(encodedSignature)) throw refuse("Token is not valid base64url");
+    const payloadText = decodeStrict(encodedPayload);
+    if (payloadText !== null && findDuplicateKey(payloadText) !== undefined) {
       throw refuse("Token payload has duplicate names");
     }
-    return header;
+    return {
+      header,
+      payloadText,
+      signingInput: Buffer.from(token.slice(0, secondDot), "latin1"),
+      signature: Buffer.from(encodedSignature, "base64url"),
+    };
   };
 }
 
+// A length of 4n+1 cannot be base64: Buffer drops the last character where jose refuses.
+function isBase64url(segment: string): boolean {
+  return segment.length % 4 !== 1 && BASE64URL.test(segment);
+}
+
 function checkHeader(encodedHeader: string, algorithms: ReadonlySet<string>): TokenHeader {
-  if (!BASE64URL.test(encodedHeader)) throw refuse("Token is not valid base64url");
-  const headerText = decode(encodedHeader);
+  if (!isBase64url(encodedHeader)) throw refuse("Token is not valid base64url");
+  const headerText = decodeStrict(encodedHeader);
+  if (headerText === null) throw refuse("Token header is not JSON");
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(headerText);
@@ -99,8 +125,13 @@ function checkHeader(encodedHeader: string, algorithms: ReadonlySet<string>): To
   return Object.freeze(header) as TokenHeader;
 }
 
-// Invalid UTF-8 becomes U+FFFD here and in jose alike (jose then refuses such a payload), so
-// both read the same names.
-function decode(segment: string): string {
-  return Buffer.from(segment, "base64url").toString("utf8");
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+// Invalid UTF-8 is refused, as jose's strict decoder does, rather than read as U+FFFD.
+function decodeStrict(segment: string): string | null {
+  try {
+    return utf8.decode(Buffer.from(segment, "base64url"));
+  } catch {
+    return null;
+  }
 }

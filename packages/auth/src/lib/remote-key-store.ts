@@ -1,6 +1,6 @@
 /**
  * The keys of an external issuer, fetched from its JWKS (found through OIDC discovery when
- * no URL is given) and imported once per (key, alg).
+ * no URL is given) and imported once per (key, alg) into a node:crypto signature check.
  *
  * Reload policy (the same as jose's `createRemoteJWKSet`, with an injectable clock):
  * - keys older than `maxAgeMs` are refetched before use;
@@ -16,6 +16,7 @@ import { ServiceUnavailable, Unauthorized } from "../errors";
 import { readBody } from "../read-body";
 import type { TokenHeader } from "./compact-jws";
 import { toPublicJwk } from "./public-jwk";
+import { createSignatureCheck, type SignatureCheck } from "./signature-check";
 import type { ResolvedKey } from "./token-verifier";
 
 export interface RemoteKeyStoreOptions {
@@ -32,7 +33,7 @@ export interface RemoteKeyStoreOptions {
 const MAX_DOCUMENT_BYTES = 512 * 1024;
 
 class RemoteKey {
-  readonly #imported = new Map<string, Promise<CryptoKey>>();
+  readonly #imported = new Map<string, Promise<SignatureCheck>>();
   constructor(
     readonly jwk: JWK,
     readonly fingerprint: string,
@@ -47,13 +48,14 @@ class RemoteKey {
     return false;
   }
 
-  import(alg: string): Promise<CryptoKey> {
-    let key = this.#imported.get(alg);
-    if (!key) {
-      key = importJWK(this.jwk, alg) as Promise<CryptoKey>;
-      this.#imported.set(alg, key);
+  /** jose imports (and validates) the JWK once per alg; verifying then runs on node:crypto. */
+  import(alg: string): Promise<SignatureCheck> {
+    let check = this.#imported.get(alg);
+    if (!check) {
+      check = (importJWK(this.jwk, alg) as Promise<CryptoKey>).then((key) => createSignatureCheck(alg, key));
+      this.#imported.set(alg, check);
     }
-    return key;
+    return check;
   }
 }
 
@@ -92,7 +94,7 @@ export class RemoteKeyStore {
     }
     if (!key.fits(header.alg)) throw new Unauthorized("Token algorithm does not match its key");
     try {
-      return { cryptoKey: await key.import(header.alg), handle: key };
+      return { check: await key.import(header.alg), handle: key };
     } catch (cause) {
       throw new Unauthorized("Token signed with an unusable key", { cause });
     }
