@@ -23,6 +23,8 @@ const PAGES: PageToCheck[] = [
   { path: "/login", signedIn: false },
   { path: "/signup", signedIn: false },
   { path: "/no-such-page", signedIn: false, status: 404 },
+  { path: "/scopes", signedIn: false },
+  { path: "/docs", signedIn: false },
   { path: "/", signedIn: true, lands: /\/account$/ },
   { path: "/account", signedIn: true },
   { path: "/notes", signedIn: true },
