@@ -7,7 +7,6 @@
  * 401, a header credential on a session-only operation is a 403.
  */
 
-import type { User } from "@gatehouse/db/users";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET, POST } from "~/app/api/trpc/[trpc]/route";

@@ -3,7 +3,6 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { env } from "~/env";
 import { noInput, text } from "~/lib/input-schemas";
-import { revokeAccess } from "../access-revocation";
 import { getAuth } from "../auth";
 import { createApiKey, MAX_API_KEY_LIFETIME_DAYS } from "../create-api-key";
 import { mintingLimits } from "../minting-limits";
