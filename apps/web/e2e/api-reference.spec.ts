@@ -8,6 +8,7 @@ import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import type { Page } from "@playwright/test";
+import { collectCspViolations } from "./csp-violations";
 import { DEMO, expect, signIn, test } from "./fixtures";
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
@@ -22,15 +23,7 @@ test.beforeEach(async ({ context }) => {
     const { protocol, hostname } = new URL(request.url());
     if ((protocol === "http:" || protocol === "https:") && !LOOPBACK.has(hostname)) foreignRequests.push(request.url());
   });
-  await context.exposeBinding("reportCspViolation", (_source, report: string) => {
-    violations.push(report);
-  });
-  await context.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (event) => {
-      const report = `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`;
-      (window as unknown as { reportCspViolation(report: string): void }).reportCspViolation(report);
-    });
-  });
+  await collectCspViolations(context, violations);
 });
 
 /**

@@ -3,6 +3,7 @@
  * scripts carry this request's nonce, and pages and API answers carry the security headers.
  */
 import type { APIResponse, Page, Response } from "@playwright/test";
+import { collectCspViolations } from "./csp-violations";
 import { DEMO, expect, signIn, test } from "./fixtures";
 import { REFRESH_COOKIE, SESSION_COOKIE, sessionCookies } from "./session-tokens";
 
@@ -10,16 +11,7 @@ const violations: string[] = [];
 
 test.beforeEach(async ({ context }) => {
   violations.length = 0;
-  // A binding survives navigations, so a violation during any page load reaches the test.
-  await context.exposeBinding("reportCspViolation", (_source, report: string) => {
-    violations.push(report);
-  });
-  await context.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (event) => {
-      const report = `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`;
-      (window as unknown as { reportCspViolation(report: string): void }).reportCspViolation(report);
-    });
-  });
+  await collectCspViolations(context, violations);
 });
 
 test.afterEach(() => {

@@ -7,27 +7,18 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTestDatabase } from "@gatehouse/db/testing";
 import { expect, test } from "@playwright/test";
+import { freePort } from "../src/test/free-port";
 
 // Cold starts: a fresh embedded database, or a loaded machine, take more than the default minute.
 test.describe.configure({ timeout: 180_000 });
 
 const APP = fileURLToPath(new URL("..", import.meta.url));
 const STANDALONE = path.join(APP, ".next/standalone/apps/web");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startStandalone(extraEnv: Record<string, string>): Promise<{ url: string; server: ChildProcess }> {
   expect(existsSync(path.join(STANDALONE, "server.js")), "next build with output: standalone").toBe(true);

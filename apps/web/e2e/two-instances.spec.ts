@@ -11,7 +11,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +18,7 @@ import { createTestDatabase, type TestDatabase } from "@gatehouse/db/testing";
 import { type APIRequestContext, expect, test } from "@playwright/test";
 import { postgresAnswers, testPostgresUrl } from "../../../scripts/lib/test-postgres.mjs";
 import { createTestApiKey } from "../src/test/api-keys";
+import { freePort } from "../src/test/free-port";
 import { gatehouse } from "../src/test/gatehouse-cli";
 import { createTestUser } from "../src/test/users";
 
@@ -37,17 +37,6 @@ let database: TestDatabase | undefined;
 let a: Instance | undefined;
 let b: Instance | undefined;
 const folders: string[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function signingKeys(): string {
   const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });

@@ -6,9 +6,9 @@
  */
 import { execFileSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { freePort } from "./free-port";
 
 export interface ThrowawayPostgres {
   url: string;
@@ -30,17 +30,6 @@ function findBinDir(): string {
   const found = candidates.find((dir) => existsSync(path.join(dir, "initdb")));
   if (!found) throw new Error("No initdb found: install PostgreSQL server binaries or set PG_BINDIR");
   return found;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
