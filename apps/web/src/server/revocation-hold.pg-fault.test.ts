@@ -5,6 +5,7 @@
  * Postgres; the reload is held open by a table lock, so the window is observed, not raced.
  * Real-Postgres leg only.
  */
+import { randomUUID } from "node:crypto";
 import { recordAccessRevocations } from "@gatehouse/db/access-revocations";
 import { createDb, type Database } from "@gatehouse/db/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -53,19 +54,20 @@ const status = async (token: string) =>
     (error: { status?: number; detail?: string }) => (error.status === 503 ? error.detail : error.status),
   );
 
-async function tokenFor(auth: AuthServices, userId: string): Promise<string> {
-  return (await auth.issuer.createAccessToken({ sub: userId, kind: "user", scope: "notes:read" })).access_token;
+async function tokenFor(auth: AuthServices, userId: string, sid: string = randomUUID()): Promise<string> {
+  return (await auth.issuer.createAccessToken({ sub: userId, kind: "user", scope: "notes:read", sid })).access_token;
 }
 
 describe("tokens held while the revoked set reloads (real Postgres, throwaway server)", () => {
   it("answers 503, never 200, before the first load - then honours a revocation recorded before start", async () => {
     const revoked = await createTestUser(pool.db);
     const kept = await createTestUser(pool.db);
-    // Revoked before this instance started: it can only learn of it from the table.
-    await recordAccessRevocations(pool.db, [{ kind: "user", subject: revoked.id, revokedAt: new Date() }]);
+    // A sign-in revoked before this instance started: it can only learn of it from the table.
+    const revokedSignIn = randomUUID();
+    await recordAccessRevocations(pool.db, [{ kind: "family", subject: revokedSignIn, revokedAt: new Date() }]);
     server.stop();
     services = await buildAuthServices({ config: { ...env(), requestTimeoutMs: 300 } });
-    const revokedToken = await tokenFor(services, revoked.id);
+    const revokedToken = await tokenFor(services, revoked.id, revokedSignIn);
     const keptToken = await tokenFor(services, kept.id);
     // Signed, unexpired, and the set cannot be loaded: held up to the deadline, then a 503.
     expect(await status(revokedToken)).toBe(REVOCATIONS_RELOADING_DETAIL);
