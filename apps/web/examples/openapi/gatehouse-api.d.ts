@@ -92,6 +92,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/trpc/account.activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * account.activity
+         * @description Browser session only: signed in on /login. An API key or bearer token is refused (403), whatever its scopes.
+         *
+         *     tRPC query: `GET` with the input as `?input=` JSON, wrapped as `{"json": …}` (superjson).
+         */
+        get: operations["account.activity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/trpc/account.revokeSession": {
         parameters: {
             query?: never;
@@ -108,6 +130,28 @@ export interface paths {
          *     tRPC mutation: `POST` with the input as the JSON body, wrapped as `{"json": …}` (superjson).
          */
         post: operations["account.revokeSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/trpc/account.changePassword": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * account.changePassword
+         * @description Browser session only: signed in on /login. An API key or bearer token is refused (403), whatever its scopes.
+         *
+         *     tRPC mutation: `POST` with the input as the JSON body, wrapped as `{"json": …}` (superjson).
+         */
+        post: operations["account.changePassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -459,7 +503,7 @@ export interface components {
                         zodError?: unknown;
                     };
                 };
-                /** @description superjson's notes on non-JSON values (dates, …). */
+                /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                 meta?: {
                     [key: string]: unknown;
                 };
@@ -549,7 +593,7 @@ export interface operations {
                                     kind: "user" | "api_key" | "service";
                                     scopes: string[];
                                 };
-                                /** @description superjson's notes on non-JSON values (dates, …). */
+                                /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                                 meta?: {
                                     [key: string]: unknown;
                                 };
@@ -592,7 +636,7 @@ export interface operations {
                                     kind: "user" | "api_key" | "service";
                                     scopes: string[];
                                 } | null;
-                                /** @description superjson's notes on non-JSON values (dates, …). */
+                                /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                                 meta?: {
                                     [key: string]: unknown;
                                 };
@@ -627,9 +671,20 @@ export interface operations {
                     "application/json": {
                         result: {
                             data: {
-                                /** @description The procedure's return value (it declares no output schema). */
-                                json: unknown;
-                                /** @description superjson's notes on non-JSON values (dates, …). */
+                                json: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description `null` for an account linked from an external issuer */
+                                    email: string | null;
+                                    scopes: string[];
+                                    /**
+                                     * Format: date-time
+                                     * @description A Date: sent as its ISO 8601 string, its path listed in superjson's `meta.values`
+                                     */
+                                    createdAt: string;
+                                    disabledAt: string | null;
+                                };
+                                /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                                 meta?: {
                                     [key: string]: unknown;
                                 };
@@ -665,9 +720,76 @@ export interface operations {
                     "application/json": {
                         result: {
                             data: {
-                                /** @description The procedure's return value (it declares no output schema). */
-                                json: unknown;
-                                /** @description superjson's notes on non-JSON values (dates, …). */
+                                json: {
+                                    /** Format: uuid */
+                                    familyId: string;
+                                    userAgent: string | null;
+                                    /**
+                                     * Format: date-time
+                                     * @description The sign-in
+                                     */
+                                    createdAt: string;
+                                    /** @description The family's last refresh; `null` if never */
+                                    lastUsedAt: string | null;
+                                    /**
+                                     * Format: date-time
+                                     * @description Expiry of the family's newest live token
+                                     */
+                                    expiresAt: string;
+                                    /** @description This is the sign-in making the request */
+                                    current: boolean;
+                                }[];
+                                /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
+                                meta?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "account.activity": {
+        parameters: {
+            query?: {
+                input?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        result: {
+                            data: {
+                                json: {
+                                    id: number;
+                                    /** @description The event type, such as `sign_in.succeeded` */
+                                    type: string;
+                                    /** @description The type in words */
+                                    label: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description A Date: sent as its ISO 8601 string, its path listed in superjson's `meta.values`
+                                     */
+                                    at: string;
+                                    address: string | null;
+                                    userAgent: string | null;
+                                }[];
+                                /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                                 meta?: {
                                     [key: string]: unknown;
                                 };
@@ -697,7 +819,7 @@ export interface operations {
                         /** Format: uuid */
                         familyId: string;
                     };
-                    /** @description superjson's notes on non-JSON values (dates, …). */
+                    /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                     meta?: {
                         [key: string]: unknown;
                     };
@@ -714,9 +836,62 @@ export interface operations {
                     "application/json": {
                         result: {
                             data: {
-                                /** @description The procedure's return value (it declares no output schema). */
-                                json: unknown;
-                                /** @description superjson's notes on non-JSON values (dates, …). */
+                                json: {
+                                    /** @description `false`: no such live sign-in of yours */
+                                    revoked: boolean;
+                                };
+                                /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
+                                meta?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "account.changePassword": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    json: {
+                        currentPassword: string;
+                        newPassword: string;
+                    };
+                    /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
+                    meta?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        result: {
+                            data: {
+                                json: {
+                                    /** @constant */
+                                    changed: true;
+                                };
+                                /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                                 meta?: {
                                     [key: string]: unknown;
                                 };
@@ -743,7 +918,7 @@ export interface operations {
             content: {
                 "application/json": {
                     json: Record<string, never>;
-                    /** @description superjson's notes on non-JSON values (dates, …). */
+                    /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                     meta?: {
                         [key: string]: unknown;
                     };
@@ -760,9 +935,11 @@ export interface operations {
                     "application/json": {
                         result: {
                             data: {
-                                /** @description The procedure's return value (it declares no output schema). */
-                                json: unknown;
-                                /** @description superjson's notes on non-JSON values (dates, …). */
+                                json: {
+                                    /** @description How many refresh tokens were revoked */
+                                    revoked: number;
+                                };
+                                /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                                 meta?: {
                                     [key: string]: unknown;
                                 };
@@ -793,7 +970,7 @@ export interface operations {
                         scopes: string[];
                         expiresInDays?: number | null;
                     };
-                    /** @description superjson's notes on non-JSON values (dates, …). */
+                    /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                     meta?: {
                         [key: string]: unknown;
                     };
@@ -810,9 +987,31 @@ export interface operations {
                     "application/json": {
                         result: {
                             data: {
-                                /** @description The procedure's return value (it declares no output schema). */
-                                json: unknown;
-                                /** @description superjson's notes on non-JSON values (dates, …). */
+                                json: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /**
+                                     * Format: uuid
+                                     * @description The owner's id
+                                     */
+                                    userId: string;
+                                    name: string;
+                                    /** @description The key's first characters, to recognise it in a list */
+                                    start: string;
+                                    scopes: string[];
+                                    /** @description `null`: never expires (until revoked) */
+                                    expiresAt: string | null;
+                                    lastUsedAt: string | null;
+                                    revokedAt: string | null;
+                                    /**
+                                     * Format: date-time
+                                     * @description A Date: sent as its ISO 8601 string, its path listed in superjson's `meta.values`
+                                     */
+                                    createdAt: string;
+                                    /** @description The full key: shown in this answer only */
+                                    key: string;
+                                };
+                                /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                                 meta?: {
                                     [key: string]: unknown;
                                 };
@@ -848,9 +1047,29 @@ export interface operations {
                     "application/json": {
                         result: {
                             data: {
-                                /** @description The procedure's return value (it declares no output schema). */
-                                json: unknown;
-                                /** @description superjson's notes on non-JSON values (dates, …). */
+                                json: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /**
+                                     * Format: uuid
+                                     * @description The owner's id
+                                     */
+                                    userId: string;
+                                    name: string;
+                                    /** @description The key's first characters, to recognise it in a list */
+                                    start: string;
+                                    scopes: string[];
+                                    /** @description `null`: never expires (until revoked) */
+                                    expiresAt: string | null;
+                                    lastUsedAt: string | null;
+                                    revokedAt: string | null;
+                                    /**
+                                     * Format: date-time
+                                     * @description A Date: sent as its ISO 8601 string, its path listed in superjson's `meta.values`
+                                     */
+                                    createdAt: string;
+                                }[];
+                                /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                                 meta?: {
                                     [key: string]: unknown;
                                 };
@@ -880,7 +1099,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                     };
-                    /** @description superjson's notes on non-JSON values (dates, …). */
+                    /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                     meta?: {
                         [key: string]: unknown;
                     };
@@ -897,9 +1116,11 @@ export interface operations {
                     "application/json": {
                         result: {
                             data: {
-                                /** @description The procedure's return value (it declares no output schema). */
-                                json: unknown;
-                                /** @description superjson's notes on non-JSON values (dates, …). */
+                                json: {
+                                    /** @constant */
+                                    revoked: true;
+                                };
+                                /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                                 meta?: {
                                     [key: string]: unknown;
                                 };
@@ -935,9 +1156,28 @@ export interface operations {
                     "application/json": {
                         result: {
                             data: {
-                                /** @description The procedure's return value (it declares no output schema). */
-                                json: unknown;
-                                /** @description superjson's notes on non-JSON values (dates, …). */
+                                json: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /**
+                                     * Format: uuid
+                                     * @description The owning user's id
+                                     */
+                                    ownerId: string;
+                                    title: string;
+                                    body: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description A Date: sent as its ISO 8601 string, its path listed in superjson's `meta.values`
+                                     */
+                                    createdAt: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description A Date: sent as its ISO 8601 string, its path listed in superjson's `meta.values`
+                                     */
+                                    updatedAt: string;
+                                }[];
+                                /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                                 meta?: {
                                     [key: string]: unknown;
                                 };
@@ -973,9 +1213,28 @@ export interface operations {
                     "application/json": {
                         result: {
                             data: {
-                                /** @description The procedure's return value (it declares no output schema). */
-                                json: unknown;
-                                /** @description superjson's notes on non-JSON values (dates, …). */
+                                json: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /**
+                                     * Format: uuid
+                                     * @description The owning user's id
+                                     */
+                                    ownerId: string;
+                                    title: string;
+                                    body: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description A Date: sent as its ISO 8601 string, its path listed in superjson's `meta.values`
+                                     */
+                                    createdAt: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description A Date: sent as its ISO 8601 string, its path listed in superjson's `meta.values`
+                                     */
+                                    updatedAt: string;
+                                };
+                                /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                                 meta?: {
                                     [key: string]: unknown;
                                 };
@@ -1006,7 +1265,7 @@ export interface operations {
                         /** @default  */
                         body?: string;
                     };
-                    /** @description superjson's notes on non-JSON values (dates, …). */
+                    /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                     meta?: {
                         [key: string]: unknown;
                     };
@@ -1023,9 +1282,28 @@ export interface operations {
                     "application/json": {
                         result: {
                             data: {
-                                /** @description The procedure's return value (it declares no output schema). */
-                                json: unknown;
-                                /** @description superjson's notes on non-JSON values (dates, …). */
+                                json: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /**
+                                     * Format: uuid
+                                     * @description The owning user's id
+                                     */
+                                    ownerId: string;
+                                    title: string;
+                                    body: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description A Date: sent as its ISO 8601 string, its path listed in superjson's `meta.values`
+                                     */
+                                    createdAt: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description A Date: sent as its ISO 8601 string, its path listed in superjson's `meta.values`
+                                     */
+                                    updatedAt: string;
+                                };
+                                /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                                 meta?: {
                                     [key: string]: unknown;
                                 };
@@ -1057,7 +1335,7 @@ export interface operations {
                         title?: string;
                         body?: string;
                     };
-                    /** @description superjson's notes on non-JSON values (dates, …). */
+                    /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                     meta?: {
                         [key: string]: unknown;
                     };
@@ -1074,9 +1352,28 @@ export interface operations {
                     "application/json": {
                         result: {
                             data: {
-                                /** @description The procedure's return value (it declares no output schema). */
-                                json: unknown;
-                                /** @description superjson's notes on non-JSON values (dates, …). */
+                                json: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /**
+                                     * Format: uuid
+                                     * @description The owning user's id
+                                     */
+                                    ownerId: string;
+                                    title: string;
+                                    body: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description A Date: sent as its ISO 8601 string, its path listed in superjson's `meta.values`
+                                     */
+                                    createdAt: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description A Date: sent as its ISO 8601 string, its path listed in superjson's `meta.values`
+                                     */
+                                    updatedAt: string;
+                                };
+                                /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                                 meta?: {
                                     [key: string]: unknown;
                                 };
@@ -1106,7 +1403,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                     };
-                    /** @description superjson's notes on non-JSON values (dates, …). */
+                    /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                     meta?: {
                         [key: string]: unknown;
                     };
@@ -1123,9 +1420,14 @@ export interface operations {
                     "application/json": {
                         result: {
                             data: {
-                                /** @description The procedure's return value (it declares no output schema). */
-                                json: unknown;
-                                /** @description superjson's notes on non-JSON values (dates, …). */
+                                json: {
+                                    /**
+                                     * Format: uuid
+                                     * @description The deleted note's id
+                                     */
+                                    id: string;
+                                };
+                                /** @description superjson's notes on values JSON has no type for: `values` maps each one's path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none. */
                                 meta?: {
                                     [key: string]: unknown;
                                 };

@@ -20,7 +20,8 @@ export function superjsonEnvelope(value: JsonSchema): JsonSchema {
       meta: {
         type: "object",
         additionalProperties: true,
-        description: "superjson's notes on non-JSON values (dates, …).",
+        description:
+          'superjson\'s notes on values JSON has no type for: `values` maps each one\'s path to its type, e.g. `{"values": {"0.createdAt": ["Date"]}, "v": 1}` for a list of notes. Absent when there are none.',
       },
     },
     required: ["json"],

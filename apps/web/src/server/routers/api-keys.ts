@@ -23,6 +23,19 @@ const createInput = z.strictObject({
   expiresInDays: z.number().int().min(1).max(MAX_API_KEY_LIFETIME_DAYS).nullable().optional(),
 });
 
+/** A key as its owner sees it: never the secret, never the digest (tRPC sends only these fields). */
+const apiKeyInfo = z.object({
+  id: z.uuid(),
+  userId: z.uuid().describe("The owner's id"),
+  name: z.string(),
+  start: z.string().describe("The key's first characters, to recognise it in a list"),
+  scopes: z.array(z.string()),
+  expiresAt: z.date().nullable().describe("`null`: never expires (until revoked)"),
+  lastUsedAt: z.date().nullable(),
+  revokedAt: z.date().nullable(),
+  createdAt: z.date(),
+});
+
 export const apiKeysRouter = router({
   /**
    * Mints a key for the signed-in user. The full key is in this answer only; we keep its SHA-256.
@@ -30,6 +43,7 @@ export const apiKeysRouter = router({
    */
   create: credentialMintingProcedure("api_keys:write")
     .input(createInput)
+    .output(apiKeyInfo.extend({ key: z.string().describe("The full key: shown in this answer only") }))
     .mutation(async ({ ctx, input }) => {
       const limits = mintingLimits(ctx.principal);
       // The owner first: an unreachable database is then `ctx.user()`'s 503, not an internal error.
@@ -54,27 +68,31 @@ export const apiKeysRouter = router({
   /** The user's keys: never the secret, never the digest. */
   list: keyReader
     .input(noInput)
+    .output(z.array(apiKeyInfo))
     // The account's id, not the principal's subject: an external issuer's `sub` is not one of our ids.
     .query(async ({ ctx }) => listApiKeys((await ctx.database()).db, (await ctx.user()).id)),
 
   /** Revokes one of the user's own keys, in this process at once and in every instance via NOTIFY. */
-  revoke: keyWriter.input(z.strictObject({ id: z.uuid() })).mutation(async ({ ctx, input }) => {
-    // The key and every key it minted, in one transaction; every instance drops them and the
-    // access tokens minted from them (client credentials).
-    const owner = await ctx.user();
-    const auth = await getAuth();
-    const revoked = await revokeApiKeyEverywhere(await ctx.database(), auth, {
-      userId: owner.id,
-      id: input.id,
-    });
-    if (!revoked) throw new TRPCError({ code: "NOT_FOUND", message: "No such API key" });
-    const also = revoked > 1 ? ` and ${revoked - 1} key(s) it minted` : "";
-    void auth.events.record({
-      type: "api_key.revoked",
-      userId: owner.id,
-      headers: ctx.headers,
-      detail: `API key ${input.id}${also}`,
-    });
-    return { revoked: true };
-  }),
+  revoke: keyWriter
+    .input(z.strictObject({ id: z.uuid() }))
+    .output(z.object({ revoked: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      // The key and every key it minted, in one transaction; every instance drops them and the
+      // access tokens minted from them (client credentials).
+      const owner = await ctx.user();
+      const auth = await getAuth();
+      const revoked = await revokeApiKeyEverywhere(await ctx.database(), auth, {
+        userId: owner.id,
+        id: input.id,
+      });
+      if (!revoked) throw new TRPCError({ code: "NOT_FOUND", message: "No such API key" });
+      const also = revoked > 1 ? ` and ${revoked - 1} key(s) it minted` : "";
+      void auth.events.record({
+        type: "api_key.revoked",
+        userId: owner.id,
+        headers: ctx.headers,
+        detail: `API key ${input.id}${also}`,
+      });
+      return { revoked: true };
+    }),
 });
