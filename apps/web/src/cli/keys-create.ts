@@ -1,9 +1,11 @@
 import { AuthError } from "@gatehouse/auth/errors";
 import type { Database } from "@gatehouse/db/client";
+import type { ChainKey } from "../server/auth-event-key";
 import { createApiKey } from "../server/create-api-key";
 import { scopes } from "../server/scopes";
 import { CliError, type Output, UsageError } from "./cli-error";
 import { findUserOrFail } from "./find-user";
+import { recordOperatorEvent } from "./operator-event";
 import { formatTime, parseExpiresInDays, parseKeyName, parseScopesOption } from "./options";
 
 export interface KeysCreateInput {
@@ -21,6 +23,8 @@ export interface KeysCreateContext {
   output: Output;
   /** Key prefix environment, as the app uses: "live" in production, "test" otherwise. */
   environment: string;
+  /** Signs the security log entry this command appends. */
+  key: ChainKey;
   now?: () => Date;
 }
 
@@ -67,4 +71,10 @@ export async function keysCreate(input: KeysCreateInput, context: KeysCreateCont
   err("Store it in a secret manager now, and never commit it:");
   err("");
   context.output.out(row.key);
+  await recordOperatorEvent(context, {
+    type: "api_key.created",
+    userId: owner.id,
+    detail: `API key ${row.id} (${row.scopes.join(" ")})`,
+    change: `API key ${row.id} was created`,
+  });
 }

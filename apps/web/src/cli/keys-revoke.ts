@@ -2,8 +2,10 @@ import { API_KEY_REVOKED_CHANNEL } from "@gatehouse/auth/api-key-verifier";
 import { findUserApiKey, revokeApiKeyTree } from "@gatehouse/db/api-keys";
 import type { Database } from "@gatehouse/db/client";
 import { revokeAccess } from "../server/access-revocation";
+import type { ChainKey } from "../server/auth-event-key";
 import { CliError, type Output } from "./cli-error";
 import { findUserOrFail } from "./find-user";
+import { recordOperatorEvent } from "./operator-event";
 import { formatTime, requireOption } from "./options";
 
 export interface KeysRevokeInput {
@@ -18,7 +20,7 @@ export interface KeysRevokeInput {
  */
 export async function keysRevoke(
   input: KeysRevokeInput,
-  context: { database: Database; output: Output; now?: () => Date },
+  context: { database: Database; output: Output; key: ChainKey; now?: () => Date },
 ): Promise<void> {
   const id = requireOption(input.id, "id");
   const { database } = context;
@@ -33,7 +35,17 @@ export async function keysRevoke(
       revoked.map((key) => ({ kind: "key", subject: key.id })),
     );
     const minted = revoked.length - 1;
-    context.output.err(`Revoked API key ${id} of ${owner.email}${minted ? ` and ${minted} key(s) it minted` : ""}`);
+    const also = minted ? ` and ${minted} key(s) it minted` : "";
+    context.output.err(`Revoked API key ${id} of ${owner.email}${also}`);
+    await recordOperatorEvent(
+      { ...context, now: () => at },
+      {
+        type: "api_key.revoked",
+        userId: owner.id,
+        detail: `API key ${id}${also}`,
+        change: `API key ${id} was revoked`,
+      },
+    );
     return;
   }
   // Nothing changed: say why (not theirs or unknown, or revoked before).

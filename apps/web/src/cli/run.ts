@@ -50,7 +50,8 @@ Commands:
   users enable  --email <email>
                Re-enable a disabled user.
   events       --email <email> [--limit <1-1000, default 50>]
-               The user's recent security events (sign-ins, sign-outs, keys, refused scopes).
+               The user's recent security events (sign-ins, sign-outs, keys, refused scopes,
+               and what keys/users commands changed: user agent "gatehouse CLI").
   events verify
                Check the security log's hash chain from its signed checkpoint to its signed
                head: prints OK and the head, or the first row edited, deleted or moved (exit 1).
@@ -193,6 +194,15 @@ export async function run(argv: readonly string[], context: RunContext): Promise
       return EXIT_OK;
     }
 
+    if (name === "keys list") {
+      database = await openOrFail(context);
+      await keysList({ email: values.email }, { database, output });
+      return EXIT_OK;
+    }
+
+    // Every command below changes an account and appends its event to the security log
+    // (./operator-event.ts). The log's key first: without it nothing is changed.
+    const key = await chainKey();
     database = await openOrFail(context);
     if (name === "keys create") {
       await keysCreate(
@@ -203,20 +213,18 @@ export async function run(argv: readonly string[], context: RunContext): Promise
           expiresInDays: values["expires-in-days"],
           neverExpires: values["never-expires"],
         },
-        { database, output, environment: context.environment() },
+        { database, output, environment: context.environment(), key },
       );
-    } else if (name === "keys list") {
-      await keysList({ email: values.email }, { database, output });
     } else if (name === "keys revoke") {
-      await keysRevoke({ email: values.email, id: values.id }, { database, output });
+      await keysRevoke({ email: values.email, id: values.id }, { database, output, key });
     } else if (name === "users set-password") {
       const readSecret = context.readSecret;
       if (!readSecret) throw new UsageError("users set-password reads the password from standard input");
-      await usersSetPassword({ email: values.email }, { database, output, readSecret });
+      await usersSetPassword({ email: values.email }, { database, output, readSecret, key });
     } else if (name === "users set-scopes") {
-      await usersSetScopes({ email: values.email, scopes: values.scopes }, { database, output });
+      await usersSetScopes({ email: values.email, scopes: values.scopes }, { database, output, key });
     } else {
-      await usersDisable({ email: values.email, disabled: name === "users disable" }, { database, output });
+      await usersDisable({ email: values.email, disabled: name === "users disable" }, { database, output, key });
     }
     return EXIT_OK;
   } catch (error) {

@@ -3,9 +3,11 @@ import type { Database } from "@gatehouse/db/client";
 import { revokeUserRefreshTokens } from "@gatehouse/db/refresh-tokens";
 import { updateUserPasswordHash } from "@gatehouse/db/users";
 import { revokeAccess } from "../server/access-revocation";
+import type { ChainKey } from "../server/auth-event-key";
 import { checkPassword } from "../server/password-policy";
 import { CliError } from "./cli-error";
 import { findUserOrFail } from "./find-user";
+import { recordOperatorEvent } from "./operator-event";
 
 /**
  * Sets a user's password (an operator's reset). The password comes on standard input, never
@@ -15,7 +17,12 @@ import { findUserOrFail } from "./find-user";
  */
 export async function usersSetPassword(
   input: { email?: string | undefined },
-  context: { database: Database; output: { err(line: string): void }; readSecret: () => Promise<string> },
+  context: {
+    database: Database;
+    output: { err(line: string): void };
+    readSecret: () => Promise<string>;
+    key: ChainKey;
+  },
 ): Promise<void> {
   const { database } = context;
   const user = await findUserOrFail(database.db, input.email);
@@ -27,4 +34,10 @@ export async function usersSetPassword(
   const ended = await revokeUserRefreshTokens(database.db, user.id, new Date());
   await revokeAccess({ database }, [{ kind: "user", subject: user.id }]);
   context.output.err(`Password of ${user.email} set; ${ended} refresh token(s) revoked, every sign-in ended`);
+  await recordOperatorEvent(context, {
+    type: "password.changed",
+    userId: user.id,
+    detail: "set by an operator; every sign-in ended",
+    change: `The password of ${user.email} was set`,
+  });
 }

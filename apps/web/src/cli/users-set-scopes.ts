@@ -1,8 +1,10 @@
 import type { Database } from "@gatehouse/db/client";
+import type { ChainKey } from "../server/auth-event-key";
 import { scopes } from "../server/scopes";
 import { changeUserScopes } from "../server/user-access";
 import type { Output } from "./cli-error";
 import { findUserOrFail } from "./find-user";
+import { recordOperatorEvent } from "./operator-event";
 import { parseScopesOption } from "./options";
 
 export interface UsersSetScopesInput {
@@ -19,11 +21,18 @@ export interface UsersSetScopesInput {
  */
 export async function usersSetScopes(
   input: UsersSetScopesInput,
-  context: { database: Database; output: Output },
+  context: { database: Database; output: Output; key: ChainKey },
 ): Promise<void> {
   const wanted = parseScopesOption(input.scopes, (scope) => scopes.has(scope));
   const { database } = context;
   const user = await findUserOrFail(database.db, input.email);
   await changeUserScopes({ database }, { userId: user.id, scopes: wanted });
-  context.output.err(`Scopes of ${user.email}: ${wanted.join(" ")} (were: ${user.scopes.join(" ") || "-"})`);
+  const change = `${wanted.join(" ")} (were: ${user.scopes.join(" ") || "-"})`;
+  context.output.err(`Scopes of ${user.email}: ${change}`);
+  await recordOperatorEvent(context, {
+    type: "user.scopes_changed",
+    userId: user.id,
+    detail: `scopes: ${change}`,
+    change: `The scopes of ${user.email} were changed`,
+  });
 }

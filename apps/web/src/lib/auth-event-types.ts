@@ -1,6 +1,7 @@
 /**
  * What the security log records (#11 §5), and how the account page and the CLI name it.
- * Adding a type: add it here, record it where it happens (server/auth-event-recorder.ts).
+ * Adding a type: add it here, record it where it happens (server/auth-event-recorder.ts in the
+ * app, cli/operator-event.ts in the operator CLI).
  */
 export const AUTH_EVENT_LABELS = {
   "sign_in.succeeded": "Signed in",
@@ -15,6 +16,10 @@ export const AUTH_EVENT_LABELS = {
   "api_key.used_after_revocation": "A revoked API key was used",
   "token.revoked": "A token was revoked at /api/revoke",
   "scope.denied": "Refused: missing scope",
+  "password.changed": "Password changed",
+  "user.disabled": "Account disabled by an operator",
+  "user.enabled": "Account re-enabled by an operator",
+  "user.scopes_changed": "Permissions (scopes) changed by an operator",
 } as const;
 
 export type AuthEventType = keyof typeof AUTH_EVENT_LABELS;

@@ -1,9 +1,11 @@
 /**
  * #11 §1 password change: `account.changePassword` through the real tRPC route handler. The
  * current password is required; afterwards the old password fails, every other sign-in and
- * every access token issued before it are 401, and the caller continues on a fresh session.
+ * every access token issued before it are 401, and the caller continues on a fresh session;
+ * the security log gets `password.changed`.
  * Only the request's cookie jar (a route handler's `cookies()`) is replaced.
  */
+import { listUserAuthEvents } from "@gatehouse/db/auth-events";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { env } from "~/env";
 import { passwordToken, sessionHeaders, tokenRequest } from "~/test/credentials";
@@ -60,6 +62,14 @@ describe("account.changePassword", () => {
     const oldGrant = await tokenRequest({ grant_type: "password", username: user.email, password: user.password });
     expect(oldGrant.status).toBe(400);
     expect(await passwordToken({ email: user.email, password: NEW_PASSWORD })).toBeTruthy();
+
+    // The security log has it (#11 §5), without the password.
+    await (await getAuth()).events.flush();
+    const changed = (await listUserAuthEvents(database.current.db, user, 50)).filter(
+      (event) => event.type === "password.changed",
+    );
+    expect(changed).toHaveLength(1);
+    expect(JSON.stringify(changed)).not.toContain(NEW_PASSWORD);
   });
 
   it("refuses - wrong current password: 400, nothing revoked, the password unchanged", async () => {

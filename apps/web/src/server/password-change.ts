@@ -4,7 +4,7 @@
  * budgeted like a sign-in attempt, by the same `loginThrottle`. On success every sign-in of
  * the user ends (all refresh families revoked) and every access token issued until now is
  * refused on every instance (a user cut-off); the caller gets a fresh sign-in. Whoever held a
- * copied session or the old password is out.
+ * copied session or the old password is out. The security log gets `password.changed`.
  */
 import "server-only";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "@gatehouse/auth/password";
@@ -30,7 +30,7 @@ export interface PasswordChangeInput {
 }
 
 export async function changePassword(
-  services: Pick<AuthServices, "loginThrottle" | "clientAddress" | "refreshTokens" | "accessRevocations">,
+  services: Pick<AuthServices, "loginThrottle" | "clientAddress" | "refreshTokens" | "accessRevocations" | "events">,
   database: Database,
   input: PasswordChangeInput,
 ): Promise<PasswordChangeResult> {
@@ -54,6 +54,13 @@ export async function changePassword(
   const cutoff = await revokeAccess({ database, list: services.accessRevocations }, [
     { kind: "user", subject: account.id },
   ]);
+  // Off the request path, like every app event; the CLI's reset records its own (cli/users-set-password.ts).
+  void services.events.record({
+    type: "password.changed",
+    userId: account.id,
+    headers: input.headers,
+    detail: "every other sign-in ended",
+  });
   // The fresh session's tokens must be issued after the cut-off (by iat_ms) or it would refuse them too.
   while (Date.now() <= cutoff) await new Promise((resolve) => setTimeout(resolve, 1));
   await input.startSession(account);

@@ -6,7 +6,7 @@
  */
 import type { Database } from "@gatehouse/db/client";
 import { createDb } from "@gatehouse/db/client";
-import { run } from "~/cli/run";
+import { type RunContext, run } from "~/cli/run";
 
 export async function gatehouse(databaseUrl: string | undefined, ...argv: string[]): Promise<void> {
   const { code, stderr } = await gatehouseOutput(
@@ -30,12 +30,23 @@ export async function gatehouseOutput(
   database: Database | (() => Promise<Database>),
   ...argv: string[]
 ): Promise<GatehouseResult> {
+  return gatehouseOutputWith({ database }, ...argv);
+}
+
+/** `gatehouseOutput`, with standard input (`users set-password`) or another security-log key. */
+export async function gatehouseOutputWith(
+  options: Pick<RunContext, "chainKey"> & { database: Database | (() => Promise<Database>); stdin?: string },
+  ...argv: string[]
+): Promise<GatehouseResult> {
+  const { database, stdin } = options;
   const stdout: string[] = [];
   const stderr: string[] = [];
   const code = await run(argv, {
     output: { out: (line) => stdout.push(line), err: (line) => stderr.push(line) },
     openDatabase: typeof database === "function" ? database : async () => ({ ...database, close: async () => {} }),
     environment: () => "test",
+    ...(stdin === undefined ? {} : { readSecret: async () => stdin }),
+    ...(options.chainKey ? { chainKey: options.chainKey } : {}),
   });
   return { code, stdout, stderr };
 }
