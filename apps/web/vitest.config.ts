@@ -14,12 +14,15 @@ export default defineConfig({
   },
   test: {
     // Fault tests stop a Postgres of their own, and `*.pg-only` tests need two real connections
-    // (PGlite has one): both run in the real-Postgres leg only.
+    // (PGlite has one) or test DATABASE_URL itself: both run in the real-Postgres leg only.
+    // `*.pglite-only` tests are about an embedded folder itself: the PGlite leg only.
     exclude: [
       "e2e/**",
       "node_modules/**",
       ".next/**",
-      ...(process.env.GATEHOUSE_TEST_PG_URL ? [] : ["**/*.pg-fault.test.ts", "**/*.pg-only.test.ts"]),
+      ...(process.env.GATEHOUSE_TEST_PG_URL
+        ? ["**/*.pglite-only.test.ts"]
+        : ["**/*.pg-fault.test.ts", "**/*.pg-only.test.ts"]),
     ],
     testTimeout: 90_000,
     hookTimeout: 120_000,
