@@ -15,13 +15,14 @@ export default defineConfig({
   test: {
     // Fault tests stop a Postgres of their own, and `*.pg-only` tests need two real connections
     // (PGlite has one) or test DATABASE_URL itself: both run in the real-Postgres leg only.
-    // `*.pglite-only` tests are about an embedded folder itself: the PGlite leg only.
+    // `*.pglite-only` tests are about an embedded folder itself, and scripts/ tests touch no
+    // database: the PGlite leg only.
     exclude: [
       "e2e/**",
       "node_modules/**",
       ".next/**",
       ...(process.env.GATEHOUSE_TEST_PG_URL
-        ? ["**/*.pglite-only.test.ts"]
+        ? ["**/*.pglite-only.test.ts", "scripts/**"]
         : ["**/*.pg-fault.test.ts", "**/*.pg-only.test.ts"]),
     ],
     testTimeout: 90_000,
