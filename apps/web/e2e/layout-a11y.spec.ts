@@ -24,7 +24,6 @@ const PAGES: PageToCheck[] = [
   { path: "/signup", signedIn: false },
   { path: "/no-such-page", signedIn: false, status: 404 },
   { path: "/scopes", signedIn: false },
-  { path: "/docs", signedIn: false },
   { path: "/", signedIn: true, lands: /\/account$/ },
   { path: "/account", signedIn: true },
   { path: "/notes", signedIn: true },
