@@ -30,8 +30,6 @@ export interface LoadOptions {
   connections: number;
   seconds?: number;
   amount?: number;
-  /** Requests per second over all connections; unset = as fast as the server answers. */
-  rate?: number;
 }
 
 export async function runLoad(
@@ -47,7 +45,6 @@ export async function runLoad(
     url: origin,
     connections: options.connections,
     ...(options.amount ? { amount: options.amount } : { duration: options.seconds ?? 3 }),
-    ...(options.rate ? { overallRate: options.rate } : {}),
     requests: [
       {
         method: "GET",
