@@ -65,6 +65,14 @@ function cases(kind: ServerKind, fixtures: Fixtures, token: string, fresh: strin
       headers: () => ({}),
       expect: '"json":null',
     },
+    // The same answer and the same verify as the next row, without the middleware that refuses an anonymous
+    // caller: what the check itself costs, apart from verifying the credential and sending a larger answer.
+    {
+      name: "public procedure, cached JWT (same answer as auth.me)",
+      path: "/api/trpc/auth.session",
+      headers: () => ({ authorization: `Bearer ${token}` }),
+      expect: subject,
+    },
     { name: "protected, cached JWT", path: me, headers: () => ({ authorization: `Bearer ${token}` }), expect: subject },
     {
       name: "protected, fresh JWT per request",
@@ -275,6 +283,15 @@ async function main(): Promise<void> {
         log(`${target.name}: ${ROUNDS} rounds`);
         const main = await rounds(server, cases(target.kind, fixtures, token as string, fresh));
         lines.push(...table(main, "public procedure (auth.session, no credential)"), "");
+        const sameAnswer = main.get("public procedure, cached JWT (same answer as auth.me)") as LoadResult[];
+        const jwt = main.get("protected, cached JWT") as LoadResult[];
+        const checkRps = median(
+          jwt.map((r, i) => r.requestsPerSecond / (sameAnswer[i] as LoadResult).requestsPerSecond),
+        );
+        const checkCpu = median(jwt.map((r, i) => (sameAnswer[i] as LoadResult).cpuPerRequestUs / r.cpuPerRequestUs));
+        ratios.push(
+          `- ${target.name}, the check alone (auth.me ÷ auth.session, same JWT, same answer): req/s ${checkRps.toFixed(2)}×, CPU efficiency ${checkCpu.toFixed(2)}×`,
+        );
         for (const name of ["protected, cached JWT", "protected, API key (cached)"]) {
           const runs = main.get(name) as LoadResult[];
           const floor = main.get("public procedure (auth.session, no credential)") as LoadResult[];
