@@ -53,6 +53,7 @@ const header = [
   `- Command: \`pnpm bench${filter ? ` ${filter}` : ""}\` (in \`bench/\`)`,
   "",
   "Timings drift ±20–30% within a minute on these machines: compare ratios taken in the same run.",
+  "What each miss is, with the measurement behind it: [READING.md](READING.md) (by hand; this file is rewritten by every run).",
 ];
 // `pnpm bench:http` writes its own block (http/run.ts); a micro run keeps it.
 const resultsFile = new URL("./RESULTS.md", import.meta.url);
