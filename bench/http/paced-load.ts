@@ -6,8 +6,9 @@
  * connections at 100 req/s measured p50 15–19 ms against 2 ms on one connection), which made
  * an idle p99 of ~150 ms; that is queueing the generator made, not the server.
  */
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { percentile } from "../stats";
+import { send } from "./client";
 import type { LoadResult, RequestCase } from "./load";
 import { cpuSeconds } from "./process-stats";
 
@@ -35,10 +36,10 @@ export async function runPaced(
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     inFlight.push(
-      send(agent, url, requestCase.headers(i)).then(
-        (body) => {
+      send(agent, url, { headers: requestCase.headers(i) }).then(
+        ({ status, body }) => {
           latencies.push(performance.now() - due);
-          if (!body.includes(requestCase.expect)) failures++;
+          if (status !== 200 || !body.includes(requestCase.expect)) failures++;
         },
         () => {
           failures++;
@@ -58,22 +59,4 @@ export async function runPaced(
     total: latencies.length,
     failures,
   };
-}
-
-/** One GET; resolves to the body of a 200, rejects on anything else. */
-function send(agent: Agent, url: URL, headers: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => {
-        const body = Buffer.concat(chunks).toString();
-        if (res.statusCode === 200) resolve(body);
-        else reject(new Error(`${res.statusCode} ${body.slice(0, 200)}`));
-      });
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end();
-  });
 }

@@ -19,8 +19,10 @@
  */
 import { spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
+import { Agent } from "node:http";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { median } from "../stats";
+import { send } from "./client";
 import { EMAIL, type Fixtures, PASSWORD, prepareFixtures, signTokens } from "./fixtures";
 import { checkAnswer, type LoadResult, type RequestCase, runLoad } from "./load";
 import { runPaced } from "./paced-load";
@@ -159,21 +161,24 @@ async function loginBurst(server: RunningServer, token: string): Promise<string[
     let stop = false;
     let ok = 0;
     const started = performance.now();
+    const agent = new Agent({ keepAlive: true, maxSockets: LOGIN_WORKERS });
+    const tokenUrl = new URL("/api/token", server.origin);
     const workers = Array.from({ length: LOGIN_WORKERS }, async () => {
       while (!stop) {
-        const response = await fetch(`${server.origin}/api/token`, {
+        const { status, body } = await send(agent, tokenUrl, {
           method: "POST",
           headers: { "content-type": "application/x-www-form-urlencoded" },
           body: form,
         });
-        const body = (await response.json()) as { access_token?: string };
-        if (response.status === 200 && typeof body.access_token === "string") ok++;
+        const token = status === 200 ? (JSON.parse(body) as { access_token?: unknown }).access_token : undefined;
+        if (typeof token === "string") ok++;
         else loginFailures++;
       }
     });
     const busy = await runPaced(server.origin, server.pid, protectedCase, { rate: BURST_RATE, seconds: SECONDS });
     stop = true;
     await Promise.all(workers);
+    agent.destroy();
     loginsPerSecond.push(ok / ((performance.now() - started) / 1000));
     protectedFailures += quiet.failures + busy.failures;
     idle.push(quiet.p99Ms);
