@@ -117,6 +117,15 @@ async function tokenFrom(request: APIRequestContext, instance: Instance, form: R
   return (await response.json()) as { access_token: string; refresh_token?: string };
 }
 
+/** A new user, signed in with the password grant on `instance`. */
+async function signInNewUser(request: APIRequestContext, instance: Instance) {
+  const user = await createTestUser((database as TestDatabase).db);
+  return {
+    user,
+    ...(await tokenFrom(request, instance, { grant_type: "password", username: user.email, password: user.password })),
+  };
+}
+
 async function revokeAt(request: APIRequestContext, instance: Instance, token: string): Promise<void> {
   expect((await request.post(`${instance.url}/api/revoke`, { form: { token } })).status()).toBe(200);
 }
@@ -142,8 +151,7 @@ test("sign in on A, call B (200); sign out on A (refresh token revoked) - the ac
   request,
 }) => {
   const { a, b } = instances();
-  const user = await createTestUser((database as TestDatabase).db);
-  const signIn = await tokenFrom(request, a, { grant_type: "password", username: user.email, password: user.password });
+  const signIn = await signInNewUser(request, a);
   expect(await statusOn(request, b, signIn.access_token)).toBe(200);
   await revokeAt(request, a, signIn.refresh_token as string);
   expect(await statusWithinOneSecond(() => statusOn(request, b, signIn.access_token), 401)).toBe(401);
@@ -151,12 +159,7 @@ test("sign in on A, call B (200); sign out on A (refresh token revoked) - the ac
 
 test("an access token revoked by its holder at /api/revoke on A - 401 on B within 1 s", async ({ request }) => {
   const { a, b } = instances();
-  const user = await createTestUser((database as TestDatabase).db);
-  const { access_token } = await tokenFrom(request, a, {
-    grant_type: "password",
-    username: user.email,
-    password: user.password,
-  });
+  const { access_token } = await signInNewUser(request, a);
   expect(await statusOn(request, b, access_token)).toBe(200);
   await revokeAt(request, a, access_token);
   expect(await statusWithinOneSecond(() => statusOn(request, b, access_token), 401)).toBe(401);
@@ -186,12 +189,7 @@ for (const [name, argv] of [
     request,
   }) => {
     const { a, b } = instances();
-    const user = await createTestUser((database as TestDatabase).db);
-    const { access_token } = await tokenFrom(request, a, {
-      grant_type: "password",
-      username: user.email,
-      password: user.password,
-    });
+    const { user, access_token } = await signInNewUser(request, a);
     expect([await statusOn(request, a, access_token), await statusOn(request, b, access_token)]).toEqual([200, 200]);
     await gatehouse(database?.url, ...argv(user.email));
     // 401 once both instances refuse it; otherwise the first status that is not.
