@@ -140,6 +140,20 @@ function table(results: Map<string, LoadResult[]>, floorName: string): string[] 
   return rows;
 }
 
+/** Medians over rounds of `name` ÷ `floor` in req/s, and of floor CPU/req ÷ its CPU/req (each round against its own). */
+function pairedRatios(
+  results: Map<string, LoadResult[]>,
+  name: string,
+  floorName: string,
+): { rps: number; cpu: number } {
+  const runs = results.get(name) as LoadResult[];
+  const floor = results.get(floorName) as LoadResult[];
+  return {
+    rps: median(runs.map((r, i) => r.requestsPerSecond / (floor[i] as LoadResult).requestsPerSecond)),
+    cpu: median(runs.map((r, i) => (floor[i] as LoadResult).cpuPerRequestUs / r.cpuPerRequestUs)),
+  };
+}
+
 async function loginBurst(server: RunningServer, token: string): Promise<string[]> {
   const protectedCase: RequestCase = {
     name: "protected, cached JWT (rate-limited)",
@@ -288,20 +302,16 @@ async function main(): Promise<void> {
         log(`${target.name}: ${ROUNDS} rounds`);
         const main = await rounds(server, cases(target.kind, fixtures, token as string, fresh));
         lines.push(...table(main, "public procedure (auth.session, no credential)"), "");
-        const sameAnswer = main.get("public procedure, cached JWT (same answer as auth.me)") as LoadResult[];
-        const jwt = main.get("protected, cached JWT") as LoadResult[];
-        const checkRps = median(
-          jwt.map((r, i) => r.requestsPerSecond / (sameAnswer[i] as LoadResult).requestsPerSecond),
+        const check = pairedRatios(
+          main,
+          "protected, cached JWT",
+          "public procedure, cached JWT (same answer as auth.me)",
         );
-        const checkCpu = median(jwt.map((r, i) => (sameAnswer[i] as LoadResult).cpuPerRequestUs / r.cpuPerRequestUs));
         ratios.push(
-          `- ${target.name}, the check alone (auth.me ÷ auth.session, same JWT, same answer): req/s ${checkRps.toFixed(2)}×, CPU efficiency ${checkCpu.toFixed(2)}×`,
+          `- ${target.name}, the check alone (auth.me ÷ auth.session, same JWT, same answer): req/s ${check.rps.toFixed(2)}×, CPU efficiency ${check.cpu.toFixed(2)}×`,
         );
         for (const name of ["protected, cached JWT", "protected, API key (cached)"]) {
-          const runs = main.get(name) as LoadResult[];
-          const floor = main.get("public procedure (auth.session, no credential)") as LoadResult[];
-          const rps = median(runs.map((r, i) => r.requestsPerSecond / (floor[i] as LoadResult).requestsPerSecond));
-          const cpu = median(runs.map((r, i) => (floor[i] as LoadResult).cpuPerRequestUs / r.cpuPerRequestUs));
+          const { rps, cpu } = pairedRatios(main, name, "public procedure (auth.session, no credential)");
           ratios.push(
             `- ${target.name}, ${name}: req/s ${rps.toFixed(2)}×, CPU efficiency (public CPU/req ÷ this) ${cpu.toFixed(2)}× — target ≥ 0.95 ${rps >= 0.95 && cpu >= 0.95 ? "✓" : "✗"}`,
           );

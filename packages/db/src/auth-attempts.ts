@@ -4,6 +4,7 @@
  */
 import { and, count, eq, gt, inArray, lt, min, sql } from "drizzle-orm";
 import type { Db } from "./client";
+import { resultRows } from "./lib/result-rows";
 import { authAttempts } from "./schema";
 
 export interface AttemptWindow {
@@ -47,12 +48,11 @@ export async function reserveAttempts(db: Db, at: Date, budgets: readonly Attemp
   const argument = JSON.stringify(
     sorted.map(({ key, limit, windowSeconds }) => ({ key, limit, windowMs: windowSeconds * 1000 })),
   );
-  // As text: postgres.js and PGlite hand jsonb back differently, a string the same way; and
-  // their result shapes differ too (an array of rows, `{ rows }`).
-  const answer: unknown = await db.execute(
+  // As text: postgres.js and PGlite hand jsonb back differently, a string the same way.
+  const answer = await db.execute(
     sql`select reserve_auth_attempts(${argument}::jsonb, ${at.toISOString()}::timestamptz)::text as result`,
   );
-  const rows = (Array.isArray(answer) ? answer : (answer as { rows: unknown[] }).rows) as { result: string }[];
+  const rows = resultRows<{ result: string }>(answer);
   const result = JSON.parse(rows[0]?.result ?? "null") as { ids: string[] } | { freeAt: string } | null;
   if (result && "ids" in result) return { reserved: true, ids: result.ids };
   if (result && "freeAt" in result) return { reserved: false, freeAt: new Date(result.freeAt) };

@@ -10,6 +10,9 @@ import { readFile } from "node:fs/promises";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { createDb, type Database, type Db } from "./client";
+import { resultRows } from "./lib/result-rows";
+
+export { resultRows };
 
 export interface TestDatabase extends Database {
   /** postgres:// URL of this database (real Postgres only), for a second process or connection. */
@@ -83,7 +86,7 @@ export async function lowerCasedCodePoints(db: Db): Promise<[from: number, to: n
   const result = await db.execute<{ c: number; lower: number }>(sql`
     select i as c, ascii(lower(chr(i))) as lower from generate_series(1, 1114111) i
     where (i < 55296 or i > 57343) and lower(chr(i)) <> chr(i)`);
-  const rows = Array.isArray(result) ? result : (result as unknown as { rows: { c: number; lower: number }[] }).rows;
+  const rows = resultRows<{ c: number; lower: number }>(result);
   return rows.map(({ c, lower }) => [Number(c), Number(lower)]);
 }
 

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { hashApiKey } from "@gatehouse/auth/api-key";
 import { verifyAuthEventChain } from "@gatehouse/db/auth-event-chain";
 import { type AuthEventRow, listUserAuthEvents } from "@gatehouse/db/auth-events";
+import { resultRows } from "@gatehouse/db/testing";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST as revokeRoute } from "~/app/api/revoke/route";
 import { env } from "~/env";
@@ -56,7 +57,7 @@ async function flushAll(): Promise<void> {
 
 async function allRows(): Promise<AuthEventRow[]> {
   const result = await database.current.db.execute("select * from auth_events order by id");
-  return (Array.isArray(result) ? result : (result as unknown as { rows: AuthEventRow[] }).rows) as AuthEventRow[];
+  return resultRows<AuthEventRow>(result);
 }
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
