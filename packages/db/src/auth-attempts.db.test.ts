@@ -67,6 +67,19 @@ describe("auth attempts", () => {
     expect((await countAttempts(database.db, "snapshot", at(0))).count).toBe(0);
   });
 
+  it("takes any key text through to the database unchanged - quotes, backslashes, JSON and SQL syntax, astral characters", async () => {
+    const key = `k"\\'); drop table auth_attempts; --{"a":1}\u2028 😀`;
+    for (const s of [1, 2]) expect((await reserveAttempts(database.db, at(s), [budget(key, 2)])).reserved).toBe(true);
+    expect(await reserveAttempts(database.db, at(3), [budget(key, 2)])).toEqual({ reserved: false, freeAt: at(61) });
+    expect(await countAttempts(database.db, key, at(0))).toEqual({ count: 2, oldest: at(1) });
+  });
+
+  it("fails, never allows, when the database is gone", async () => {
+    const gone = await createTestDatabase();
+    await gone.cleanup();
+    await expect(reserveAttempts(gone.db, at(1), [budget("gone")])).rejects.toThrow();
+  });
+
   it("refunds exactly a reservation's rows", async () => {
     const first = await reserveAttempts(database.db, at(1), [budget("refund-a"), budget("refund-b")]);
     await reserveAttempts(database.db, at(2), [budget("refund-a")]);
